@@ -1,0 +1,3 @@
+pub mod insights_panel;
+pub mod productivity_chart;
+pub mod tiles;

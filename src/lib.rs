@@ -1,0 +1,27 @@
+//! ActivTrak insights for monday.com: a board view that shows a team's
+//! ActivTrak productivity next to its monday board.
+
+pub mod app;
+pub mod charts;
+pub mod components;
+pub mod errors;
+pub mod model;
+pub mod pages;
+pub mod server_fns;
+
+#[cfg(feature = "hydrate")]
+pub mod browser;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
+/// The browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

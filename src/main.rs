@@ -1,0 +1,45 @@
+use activtrak_board::server::cli::{self, Cli, Command};
+use activtrak_board::server::config::Config;
+use activtrak_board::server::http::router;
+use activtrak_board::server::{anyhow_like, build_state};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+
+    if let Err(error) = run(Cli::parse()).await {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow_like::Result<()> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Connect { account, region, auth_header } => cli::connect(&config, account, region, auth_header).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow_like::Result<()> {
+    // Run-time site options come from Leptos.toml, overridden by LEPTOS_*
+    // variables (which cargo-leptos sets when it runs the server).
+    let leptos_options = leptos::config::get_configuration(Some("Leptos.toml"))?.leptos_options;
+    let address = leptos_options.site_addr;
+    let state = build_state(config, leptos_options).await?;
+    let app = router(state);
+
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    tracing::info!(%address, "listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! Wire types shared by the server and the browser: what the board view and
+//! `/api/insights` return. Every figure here is a team aggregate; nothing in
+//! these types describes one person.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// An inclusive range of dates in the ActivTrak account's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// Number of days in the period, both ends included.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+}
+
+/// What the view asks for. Missing dates mean the account's default period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsightsQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// ActivTrak group ids; empty means the whole account.
+    #[serde(default)]
+    pub groups: Vec<i64>,
+}
+
+/// The answer for one selection of groups and period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Insights {
+    /// No ActivTrak key is stored for the account.
+    NotConnected {
+        /// Whether the caller may connect it (a monday account admin).
+        can_connect: bool,
+    },
+    /// ActivTrak returned no rows for the selection.
+    NoActivity { period: Period },
+    /// The selection covers fewer distinct people than the account's
+    /// minimum group size, so no figure is returned.
+    TooFewPeople { period: Period, minimum_group_size: u32 },
+    /// Team figures for the selection.
+    Figures(Box<TeamFigures>),
+}
+
+/// Team aggregates over the chosen groups and period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamFigures {
+    pub period: Period,
+    /// ActivTrak group ids the figures cover; empty means the whole account.
+    pub groups: Vec<i64>,
+    /// Distinct people in the selection.
+    pub people: u32,
+    /// Rows (one person on one day).
+    pub person_days: u32,
+    /// Person-days whose total time reaches the active-day threshold.
+    pub active_days: u32,
+    /// The app setting that defines an active day, in seconds.
+    pub active_day_threshold_seconds: u64,
+    /// The minimum number of distinct people a figure must cover.
+    pub minimum_group_size: u32,
+    /// Productive hours (active and passive) per active day; `None` when no
+    /// day reached the threshold.
+    pub productive_hours_per_day: Option<f64>,
+    /// Active hours per active day; `None` when no day reached the threshold.
+    pub active_hours_per_day: Option<f64>,
+    /// Productive time as a share of all time, from 0 to 1. Derived by this
+    /// app: ActivTrak defines no such figure.
+    pub productive_share: Option<f64>,
+    /// One entry per date in the period, oldest first.
+    pub days: Vec<DayTotals>,
+    /// Unix time, in seconds, when the rows were read from ActivTrak.
+    pub fetched_at: i64,
+}
+
+/// Productivity on one date, summed over the selection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayTotals {
+    pub date: NaiveDate,
+    /// `None` when nobody has a row on this date, or when fewer people than
+    /// the minimum group size do (the figure would describe too few people).
+    pub time: Option<DayTime>,
+}
+
+/// Seconds by productivity class, split into active and passive time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayTime {
+    pub active: ClassSeconds,
+    pub passive: ClassSeconds,
+}
+
+/// Seconds in each of ActivTrak's productivity classes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassSeconds {
+    pub productive: u64,
+    pub unproductive: u64,
+    pub undefined: u64,
+}
+
+impl ClassSeconds {
+    pub fn total(&self) -> u64 {
+        self.productive + self.unproductive + self.undefined
+    }
+
+    pub fn add(&mut self, other: &ClassSeconds) {
+        self.productive += other.productive;
+        self.unproductive += other.unproductive;
+        self.undefined += other.undefined;
+    }
+}
+
+/// monday's colour themes for the board view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+    Black,
+}
+
+impl Theme {
+    /// Parses the `theme` field of monday's context; unknown themes (such
+    /// as the rare `hacker`) fall back to dark, the closest one.
+    pub fn from_monday(name: &str) -> Theme {
+        match name {
+            "light" => Theme::Light,
+            "black" => Theme::Black,
+            _ => Theme::Dark,
+        }
+    }
+
+    pub fn css_class(self) -> &'static str {
+        match self {
+            Theme::Light => "theme-light",
+            Theme::Dark => "theme-dark",
+            Theme::Black => "theme-black",
+        }
+    }
+
+    pub fn is_dark(self) -> bool {
+        self != Theme::Light
+    }
+}

@@ -1,0 +1,119 @@
+//! The board view, shown in monday's iframe at `/view`.
+//!
+//! When monday's URL carries `sessionToken`, the server verifies it and the
+//! first HTML already holds the figures. After hydration, and whenever the
+//! URL has no token, the view asks monday's SDK for a fresh token before each
+//! call and sends it explicitly (no cookies: browsers drop them in
+//! third-party iframes).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::insights_panel::InsightsPanel;
+use crate::errors::AppError;
+use crate::model::{Insights, Theme};
+
+/// `None` while the view still waits for monday's SDK to provide a token.
+pub type ViewData = Option<Result<Insights, AppError>>;
+
+#[component]
+pub fn BoardView() -> impl IntoView {
+    let url_token = use_query_map().with_untracked(|query| query.get("sessionToken"));
+    let theme = RwSignal::new(Theme::Light);
+    let reload = RwSignal::new(0u32);
+
+    let insights = Resource::new(
+        move || reload.get(),
+        move |_| {
+            let url_token = url_token.clone();
+            async move { load(url_token).await }
+        },
+    );
+
+    #[cfg(feature = "hydrate")]
+    start_browser_side(theme, reload, insights);
+
+    view! {
+        <main class=move || format!("board-view {}", theme.get().css_class())>
+            <header class="view-header">
+                <h1>"Team productivity"</h1>
+                <span class="source">"ActivTrak"</span>
+            </header>
+            <Transition fallback=|| view! { <p class="state loading">"Loading ActivTrak insights…"</p> }>
+                {move || Suspend::new(async move {
+                    let data = insights.await;
+                    view! { <InsightsPanel data theme/> }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn load(url_token: Option<String>) -> ViewData {
+    use crate::server_fns::{fetch_insights, SessionToken};
+    let token = url_token.filter(|token| !token.is_empty())?;
+    Some(fetch_insights(SessionToken(token), Default::default()).await)
+}
+
+#[cfg(feature = "hydrate")]
+fn load(_url_token: Option<String>) -> impl std::future::Future<Output = ViewData> + Send {
+    // Browser futures hold JavaScript values, which are not `Send`; the
+    // browser runs them on its one thread, so the wrapper never moves them.
+    send_wrapper::SendWrapper::new(load_in_browser())
+}
+
+#[cfg(feature = "hydrate")]
+async fn load_in_browser() -> ViewData {
+    use crate::browser::monday::session_token;
+    use crate::server_fns::{fetch_insights, SessionToken};
+
+    // A token from monday for every call; when the server still calls it
+    // expired, ask monday once more and retry once.
+    let first = match session_token().await {
+        Ok(token) => fetch_insights(SessionToken(token), Default::default()).await,
+        Err(error) => return Some(Err(error)),
+    };
+    if first != Err(AppError::SessionExpired) {
+        return Some(first);
+    }
+    Some(match session_token().await {
+        Ok(token) => fetch_insights(SessionToken(token), Default::default()).await,
+        Err(error) => Err(error),
+    })
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+async fn load(_url_token: Option<String>) -> ViewData {
+    None
+}
+
+/// Follows monday's theme, loads figures when the server could not, and
+/// refreshes them periodically.
+#[cfg(feature = "hydrate")]
+fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: Resource<ViewData>) {
+    use std::time::Duration;
+
+    /// How often an open view asks for fresh figures.
+    const REFRESH_INTERVAL_SECS: u64 = 300;
+
+    Effect::new(move |started: Option<()>| {
+        if started.is_some() {
+            return;
+        }
+        crate::browser::monday::listen_theme(move |next| theme.set(next));
+
+        // Without a usable token in the URL the server rendered no figures:
+        // fetch them now with a token from the SDK.
+        let needs_load = insights.get_untracked().is_none_or(|data| {
+            matches!(data, None | Some(Err(AppError::SessionExpired | AppError::SessionInvalid)))
+        });
+        if needs_load {
+            reload.update(|count| *count += 1);
+        }
+        let _ = set_interval_with_handle(
+            move || reload.update(|count| *count += 1),
+            Duration::from_secs(REFRESH_INTERVAL_SECS),
+        );
+    });
+}

@@ -1,0 +1,2 @@
+pub mod board_view;
+pub mod not_found;

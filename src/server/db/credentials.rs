@@ -1,0 +1,128 @@
+//! The account's ActivTrak credential: the sealed API key, its region and the
+//! header style it is sent with.
+
+use sqlx::Row;
+
+use super::{Database, StorageError};
+use crate::server::activtrak::{AuthHeader, Region};
+use crate::server::crypto::Sealed;
+
+/// A stored credential. The key stays sealed until the ActivTrak client needs
+/// it, and `Debug` never shows it.
+#[derive(Clone, Debug)]
+pub struct StoredCredential {
+    pub account_id: i64,
+    pub region: Region,
+    pub auth_header: AuthHeader,
+    pub sealed_key: Sealed,
+    /// The account's credential generation when this key was stored.
+    pub generation: i64,
+    pub connected_by: Option<i64>,
+    pub connected_at: i64,
+}
+
+/// What is written when an account is connected or its key replaced.
+pub struct NewCredential<'a> {
+    pub account_id: i64,
+    pub region: Region,
+    pub auth_header: AuthHeader,
+    pub sealed_key: &'a Sealed,
+    pub connected_by: Option<i64>,
+    pub now: i64,
+}
+
+/// Stores (or replaces) the account's credential and raises its generation,
+/// in one transaction. Returns the new generation.
+pub async fn save_credential(db: &Database, credential: NewCredential<'_>) -> Result<i64, StorageError> {
+    let mut transaction = db.pool().begin().await?;
+    let generation: i64 = sqlx::query(
+        "INSERT INTO accounts (account_id, created_at, credential_generation) VALUES ($1, $2, 1) \
+         ON CONFLICT (account_id) DO UPDATE SET credential_generation = accounts.credential_generation + 1 \
+         RETURNING credential_generation",
+    )
+    .bind(credential.account_id)
+    .bind(credential.now)
+    .fetch_one(&mut *transaction)
+    .await?
+    .try_get(0)?;
+
+    sqlx::query(
+        "INSERT INTO activtrak_credentials \
+         (account_id, region, auth_header, key_id, sealed_key, generation, connected_by, connected_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (account_id) DO UPDATE SET region = excluded.region, auth_header = excluded.auth_header, \
+         key_id = excluded.key_id, sealed_key = excluded.sealed_key, generation = excluded.generation, \
+         connected_by = excluded.connected_by, connected_at = excluded.connected_at",
+    )
+    .bind(credential.account_id)
+    .bind(credential.region.as_str())
+    .bind(credential.auth_header.as_str())
+    .bind(credential.sealed_key.key_id.as_str())
+    .bind(credential.sealed_key.bytes.clone())
+    .bind(generation)
+    .bind(credential.connected_by)
+    .bind(credential.now)
+    .execute(&mut *transaction)
+    .await?;
+
+    // Aggregates fetched with an earlier key must not be served again.
+    sqlx::query("DELETE FROM aggregate_cache WHERE account_id = $1")
+        .bind(credential.account_id)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(generation)
+}
+
+/// Loads the account's credential, if it has one.
+pub async fn load_credential(db: &Database, account_id: i64) -> Result<Option<StoredCredential>, StorageError> {
+    let row = sqlx::query(
+        "SELECT region, auth_header, key_id, sealed_key, generation, connected_by, connected_at \
+         FROM activtrak_credentials WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+
+    let corrupt = |message: String| StorageError::CorruptRow { account_id, message };
+    let region: String = row.try_get("region")?;
+    let auth_header: String = row.try_get("auth_header")?;
+    Ok(Some(StoredCredential {
+        account_id,
+        region: region.parse().map_err(|_| corrupt(format!("unknown region `{region}`")))?,
+        auth_header: auth_header
+            .parse()
+            .map_err(|_| corrupt(format!("unknown auth header style `{auth_header}`")))?,
+        sealed_key: Sealed {
+            key_id: row.try_get("key_id")?,
+            bytes: row.try_get("sealed_key")?,
+        },
+        generation: row.try_get("generation")?,
+        connected_by: row.try_get("connected_by")?,
+        connected_at: row.try_get("connected_at")?,
+    }))
+}
+
+/// Deletes the account's credential and cached aggregates and raises its
+/// generation. Returns whether a credential existed.
+pub async fn delete_credential(db: &Database, account_id: i64) -> Result<bool, StorageError> {
+    let mut transaction = db.pool().begin().await?;
+    let deleted = sqlx::query("DELETE FROM activtrak_credentials WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM aggregate_cache WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query("UPDATE accounts SET credential_generation = credential_generation + 1 WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(deleted > 0)
+}

@@ -1,0 +1,223 @@
+//! The insights service: from a verified monday session and a query to team
+//! figures, through the account's credential, the cache and ActivTrak.
+
+pub mod aggregate;
+pub mod settings;
+
+use chrono::{Duration, NaiveDate};
+use secrecy::SecretString;
+
+use crate::errors::AppError;
+use crate::model::{Insights, InsightsQuery, Period};
+use crate::server::activtrak::WorkingHoursQuery;
+use crate::server::db::cache::{self, CachedAggregate};
+use crate::server::db::credentials::{self, StoredCredential};
+use crate::server::error::ServiceError;
+use crate::server::session_token::MondaySession;
+use crate::server::state::AppState;
+
+use aggregate::{aggregate, merge_rows, AggregationRules};
+use settings::AccountSettings;
+
+/// The longest period one request may cover.
+pub const MAX_PERIOD_DAYS: i64 = 92;
+
+/// The most groups one request may name.
+pub const MAX_GROUPS: usize = 20;
+
+/// Checks a query and resolves a missing period to the account's default,
+/// which ends today in the account's time zone.
+pub fn resolve_period(query: &InsightsQuery, today: NaiveDate, default_days: u32) -> Result<Period, AppError> {
+    let period = match (query.from, query.to) {
+        (Some(from), Some(to)) => Period { from, to },
+        (None, None) => Period {
+            from: today - Duration::days(i64::from(default_days.max(1)) - 1),
+            to: today,
+        },
+        (Some(_), None) => return Err(AppError::invalid("to", "is required when `from` is given")),
+        (None, Some(_)) => return Err(AppError::invalid("from", "is required when `to` is given")),
+    };
+    if period.from > period.to {
+        return Err(AppError::invalid("from", "must not be after `to`"));
+    }
+    if period.days() > MAX_PERIOD_DAYS {
+        return Err(AppError::invalid(
+            "to",
+            format!("the period covers {} days; the maximum is {MAX_PERIOD_DAYS}", period.days()),
+        ));
+    }
+    if query.groups.len() > MAX_GROUPS {
+        return Err(AppError::invalid("group", format!("at most {MAX_GROUPS} groups per request")));
+    }
+    Ok(period)
+}
+
+/// Whether the session may see the view at all under the account's policy.
+fn check_view_policy(session: &MondaySession, settings: &AccountSettings) -> Result<(), AppError> {
+    if session.is_guest && !settings.guests_may_view {
+        return Err(AppError::Forbidden {
+            message: "Guests of this monday account can't see ActivTrak insights. An admin can allow it in Settings."
+                .to_owned(),
+        });
+    }
+    if session.is_view_only && !settings.view_only_may_view {
+        return Err(AppError::Forbidden {
+            message: "View-only users of this monday account can't see ActivTrak insights.".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn cache_key(period: Period, groups: &[i64], rules: AggregationRules) -> String {
+    let mut groups = groups.to_vec();
+    groups.sort_unstable();
+    groups.dedup();
+    let groups: Vec<String> = groups.iter().map(i64::to_string).collect();
+    format!(
+        "v1|{}|{}|groups={}|min={}|active={}",
+        period.from,
+        period.to,
+        groups.join(","),
+        rules.minimum_group_size,
+        rules.active_day_threshold_seconds
+    )
+}
+
+/// Returns the team figures the session may see for `query`.
+pub async fn load_insights(
+    state: &AppState,
+    session: &MondaySession,
+    query: &InsightsQuery,
+) -> Result<Insights, ServiceError> {
+    let account_id = session.account_id.0;
+    let settings = AccountSettings::default();
+    check_view_policy(session, &settings)?;
+
+    let now = state.clock.now();
+    let today = now.with_timezone(&settings.time_zone).date_naive();
+    let period = resolve_period(query, today, settings.default_period_days)?;
+
+    let Some(credential) = credentials::load_credential(&state.db, account_id).await? else {
+        return Ok(Insights::NotConnected {
+            can_connect: session.is_admin,
+        });
+    };
+    let rules = settings.aggregation_rules();
+    let key = cache_key(period, &query.groups, rules);
+
+    let max_age = settings.max_cache_age(period, today);
+    if let Some(entry) = cache::load_cached(&state.db, account_id, &key).await? {
+        let fresh = now.timestamp() - entry.fetched_at < max_age.num_seconds();
+        if entry.generation == credential.generation && fresh {
+            if let Ok(insights) = serde_json::from_str::<Insights>(&entry.payload) {
+                return Ok(insights);
+            }
+            tracing::warn!(account.id = account_id, "cached aggregate is unreadable; fetching again");
+        }
+    }
+
+    let insights = fetch_and_aggregate(state, session, &credential, period, &query.groups, rules, now.timestamp()).await?;
+    let entry = CachedAggregate {
+        generation: credential.generation,
+        payload: serde_json::to_string(&insights).map_err(|_| AppError::Internal)?,
+        fetched_at: now.timestamp(),
+    };
+    cache::store_cached(&state.db, account_id, &key, &entry).await?;
+    Ok(insights)
+}
+
+async fn fetch_and_aggregate(
+    state: &AppState,
+    session: &MondaySession,
+    credential: &StoredCredential,
+    period: Period,
+    groups: &[i64],
+    rules: AggregationRules,
+    fetched_at: i64,
+) -> Result<Insights, ServiceError> {
+    let account_id = credential.account_id;
+    let api_key: SecretString = state
+        .config
+        .keyring
+        .open(account_id, &credential.sealed_key)
+        .map_err(|source| ServiceError::Crypto { account_id, source })?;
+
+    let group_ids: Vec<Option<i64>> = if groups.is_empty() {
+        vec![None]
+    } else {
+        let mut unique = groups.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        unique.into_iter().map(Some).collect()
+    };
+
+    let mut sets = Vec::with_capacity(group_ids.len());
+    for group_id in group_ids {
+        let query = WorkingHoursQuery {
+            from: period.from,
+            to: period.to,
+            group_id,
+        };
+        let rows = state
+            .activtrak
+            .working_hours(credential.region, credential.auth_header, &api_key, query)
+            .await
+            .map_err(|source| ServiceError::ActivTrak {
+                account_id,
+                is_admin: session.is_admin,
+                source,
+            })?;
+        sets.push(rows);
+    }
+    let rows = merge_rows(sets);
+    Ok(aggregate(&rows, period, groups, rules, fetched_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn query(from: Option<u32>, to: Option<u32>) -> InsightsQuery {
+        InsightsQuery { from: from.map(day), to: to.map(day), groups: vec![] }
+    }
+
+    #[test]
+    fn default_period_is_last_seven_days() {
+        let period = resolve_period(&query(None, None), day(20), 7).unwrap();
+        assert_eq!(period, Period { from: day(14), to: day(20) });
+        assert_eq!(period.days(), 7);
+    }
+
+    #[test]
+    fn from_after_to_names_from() {
+        let error = resolve_period(&query(Some(5), Some(4)), day(20), 7).unwrap_err();
+        assert!(matches!(error, AppError::InvalidParameter { ref parameter, .. } if parameter == "from"));
+    }
+
+    #[test]
+    fn only_one_date_is_rejected() {
+        let error = resolve_period(&query(Some(5), None), day(20), 7).unwrap_err();
+        assert!(matches!(error, AppError::InvalidParameter { ref parameter, .. } if parameter == "to"));
+    }
+
+    #[test]
+    fn ninety_two_days_pass_ninety_three_fail() {
+        let from = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let ok = InsightsQuery { from: Some(from), to: Some(from + Duration::days(91)), groups: vec![] };
+        assert_eq!(resolve_period(&ok, day(20), 7).unwrap().days(), 92);
+        let too_long = InsightsQuery { from: Some(from), to: Some(from + Duration::days(92)), groups: vec![] };
+        assert!(resolve_period(&too_long, day(20), 7).is_err());
+    }
+
+    #[test]
+    fn cache_key_ignores_group_order_and_repeats() {
+        let rules = AggregationRules { minimum_group_size: 5, active_day_threshold_seconds: 7200 };
+        let period = Period { from: day(1), to: day(7) };
+        assert_eq!(cache_key(period, &[3, 1, 3], rules), cache_key(period, &[1, 3], rules));
+        assert_ne!(cache_key(period, &[1], rules), cache_key(period, &[], rules));
+    }
+}

@@ -1,0 +1,47 @@
+//! Everything that runs only on the server.
+
+pub mod activtrak;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod insights;
+pub mod session_token;
+pub mod state;
+
+use std::sync::Arc;
+
+use leptos::config::LeptosOptions;
+
+use crate::server::activtrak::ActivTrakClient;
+use crate::server::config::Config;
+use crate::server::db::Database;
+use crate::server::state::{AppState, SystemClock};
+
+/// Builds the state from a checked configuration: connects to the database
+/// (running migrations) and prepares the ActivTrak client.
+pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> anyhow_like::Result<AppState> {
+    let db = Database::connect(&config.database_url).await?;
+    let activtrak = ActivTrakClient::new(
+        config.activtrak_base_url.clone(),
+        config.activtrak_connect_timeout,
+        config.activtrak_request_timeout,
+    )?;
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        activtrak,
+        clock: Arc::new(SystemClock),
+        leptos_options,
+    })
+}
+
+/// A boxed error for start-up paths, where the only handling is to print the
+/// message and exit.
+pub mod anyhow_like {
+    pub type Error = Box<dyn std::error::Error + Send + Sync>;
+    pub type Result<T> = std::result::Result<T, Error>;
+}
