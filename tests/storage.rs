@@ -1,0 +1,190 @@
+//! Storage tests, each run on SQLite and on PostgreSQL.
+
+mod common;
+
+use activtrak_board::server::activtrak::{AuthHeader, Region};
+use activtrak_board::server::crypto::Sealed;
+use activtrak_board::server::db::cache::{load_cached, store_cached, CachedAggregate};
+use activtrak_board::server::db::credentials::{delete_credential, load_credential, save_credential, NewCredential};
+use activtrak_board::server::db::Database;
+use common::{test_config, TestDb};
+use secrecy::{ExposeSecret, SecretString};
+
+fn new_credential<'a>(account_id: i64, sealed: &'a Sealed, now: i64) -> NewCredential<'a> {
+    NewCredential {
+        account_id,
+        region: Region::Eu,
+        auth_header: AuthHeader::XApiKey,
+        sealed_key: sealed,
+        connected_by: Some(1001),
+        now,
+    }
+}
+
+async fn cache_entry(db: &Database, account_id: i64, key: &str, generation: i64) -> bool {
+    let entry = CachedAggregate { generation, payload: format!("{{\"for\":\"{key}\"}}"), fetched_at: 1_000 };
+    store_cached(db, account_id, key, &entry).await.unwrap()
+}
+
+async fn credential_round_trip(test_db: &TestDb) {
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    let sealed = keyring.seal(111, &SecretString::from("at-secret-111".to_owned()));
+
+    let generation = save_credential(db, new_credential(111, &sealed, 1_700_000_000)).await.unwrap();
+    let stored = load_credential(db, 111).await.unwrap().expect("stored credential");
+
+    assert_eq!(stored.region, Region::Eu);
+    assert_eq!(stored.auth_header, AuthHeader::XApiKey);
+    assert_eq!(stored.generation, generation);
+    assert_eq!(stored.connected_by, Some(1001));
+    assert_eq!(stored.connected_at, 1_700_000_000);
+    assert_eq!(stored.sealed_key, sealed);
+    assert_eq!(keyring.open(111, &stored.sealed_key).unwrap().expose_secret(), "at-secret-111");
+}
+
+async fn stored_key_is_not_plaintext(test_db: &TestDb) {
+    let keyring = test_config(&test_db.url, None).keyring;
+    let sealed = keyring.seal(111, &SecretString::from("visible-if-plaintext".to_owned()));
+    save_credential(&test_db.db, new_credential(111, &sealed, 1)).await.unwrap();
+
+    let raw: Vec<u8> = sqlx::query_scalar("SELECT sealed_key FROM activtrak_credentials WHERE account_id = $1")
+        .bind(111i64)
+        .fetch_one(test_db.db.pool())
+        .await
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&raw).contains("visible-if-plaintext"));
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM activtrak_credentials WHERE account_id = $1")
+        .bind(111i64)
+        .fetch_one(test_db.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(key_id, keyring.current_key_id());
+}
+
+async fn replacing_key_raises_generation_and_clears_cache(test_db: &TestDb) {
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    let first = keyring.seal(111, &SecretString::from("first".to_owned()));
+    let generation_one = save_credential(db, new_credential(111, &first, 1)).await.unwrap();
+    assert!(cache_entry(db, 111, "week", generation_one).await);
+
+    let second = keyring.seal(111, &SecretString::from("second".to_owned()));
+    let generation_two = save_credential(db, new_credential(111, &second, 2)).await.unwrap();
+
+    assert!(generation_two > generation_one);
+    assert_eq!(load_cached(db, 111, "week").await.unwrap(), None);
+    let stored = load_credential(db, 111).await.unwrap().unwrap();
+    assert_eq!(keyring.open(111, &stored.sealed_key).unwrap().expose_secret(), "second");
+}
+
+async fn cache_rejects_stale_generation(test_db: &TestDb) {
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    let sealed = keyring.seal(111, &SecretString::from("key".to_owned()));
+    let generation = save_credential(db, new_credential(111, &sealed, 1)).await.unwrap();
+
+    // A fetch that started under an older generation must not be stored.
+    assert!(!cache_entry(db, 111, "week", generation - 1).await);
+    assert_eq!(load_cached(db, 111, "week").await.unwrap(), None);
+
+    assert!(cache_entry(db, 111, "week", generation).await);
+    let cached = load_cached(db, 111, "week").await.unwrap().unwrap();
+    assert_eq!(cached.generation, generation);
+    assert_eq!(cached.payload, "{\"for\":\"week\"}");
+
+    // An account with no row at all stores nothing either.
+    assert!(!cache_entry(db, 999, "week", 1).await);
+}
+
+async fn cache_entry_is_replaced(test_db: &TestDb) {
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    let sealed = keyring.seal(111, &SecretString::from("key".to_owned()));
+    let generation = save_credential(db, new_credential(111, &sealed, 1)).await.unwrap();
+    let older = CachedAggregate { generation, payload: "old".into(), fetched_at: 10 };
+    let newer = CachedAggregate { generation, payload: "new".into(), fetched_at: 20 };
+    store_cached(db, 111, "k", &older).await.unwrap();
+    store_cached(db, 111, "k", &newer).await.unwrap();
+    assert_eq!(load_cached(db, 111, "k").await.unwrap(), Some(newer));
+}
+
+async fn disconnect_deletes_key_and_cache_of_that_account_only(test_db: &TestDb) {
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    for account in [111, 222] {
+        let sealed = keyring.seal(account, &SecretString::from(format!("key-{account}")));
+        let generation = save_credential(db, new_credential(account, &sealed, 1)).await.unwrap();
+        assert!(cache_entry(db, account, "week", generation).await);
+    }
+
+    assert!(delete_credential(db, 111).await.unwrap());
+    assert!(load_credential(db, 111).await.unwrap().is_none());
+    assert_eq!(load_cached(db, 111, "week").await.unwrap(), None);
+    assert!(load_credential(db, 222).await.unwrap().is_some());
+    assert!(load_cached(db, 222, "week").await.unwrap().is_some());
+
+    // A second disconnect finds nothing and fails nothing.
+    assert!(!delete_credential(db, 111).await.unwrap());
+}
+
+async fn reconnect_after_disconnect_gets_new_generation(test_db: &TestDb) {
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    let sealed = keyring.seal(111, &SecretString::from("key".to_owned()));
+    let first = save_credential(db, new_credential(111, &sealed, 1)).await.unwrap();
+    delete_credential(db, 111).await.unwrap();
+    let second = save_credential(db, new_credential(111, &sealed, 2)).await.unwrap();
+    assert!(second > first + 1, "generation {second} must skip past the disconnect after {first}");
+}
+
+async fn corrupt_region_is_an_error_not_a_panic(test_db: &TestDb) {
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    let sealed = keyring.seal(111, &SecretString::from("key".to_owned()));
+    save_credential(db, new_credential(111, &sealed, 1)).await.unwrap();
+    sqlx::query("UPDATE activtrak_credentials SET region = 'mars' WHERE account_id = $1")
+        .bind(111i64)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let error = load_credential(db, 111).await.unwrap_err();
+    assert!(error.to_string().contains("mars"), "{error}");
+}
+
+async fn migrations_run_twice(test_db: &TestDb) {
+    // A second app instance starting on the same database must not fail.
+    let again = Database::connect(&test_db.url).await.unwrap();
+    assert!(load_credential(&again, 1).await.unwrap().is_none());
+    again.pool().close().await;
+}
+
+async fn concurrent_saves_keep_one_whole_key(test_db: &TestDb) {
+    let keyring = test_config(&test_db.url, None).keyring;
+    let mut tasks = Vec::new();
+    for attempt in 0..8 {
+        let db = test_db.db.clone();
+        let sealed = keyring.seal(111, &SecretString::from(format!("key-number-{attempt}")));
+        tasks.push(tokio::spawn(async move { save_credential(&db, new_credential(111, &sealed, attempt)).await }));
+    }
+    for task in tasks {
+        task.await.unwrap().expect("no save fails under concurrency");
+    }
+    let stored = load_credential(&test_db.db, 111).await.unwrap().unwrap();
+    let key = keyring.open(111, &stored.sealed_key).unwrap();
+    assert!(key.expose_secret().starts_with("key-number-"));
+    assert_eq!(stored.generation, 8);
+}
+
+on_both_databases!(
+    credential_round_trip,
+    stored_key_is_not_plaintext,
+    replacing_key_raises_generation_and_clears_cache,
+    cache_rejects_stale_generation,
+    cache_entry_is_replaced,
+    disconnect_deletes_key_and_cache_of_that_account_only,
+    reconnect_after_disconnect_gets_new_generation,
+    corrupt_region_is_an_error_not_a_panic,
+    migrations_run_twice,
+    concurrent_saves_keep_one_whole_key,
+);
