@@ -24,4 +24,8 @@ pub mod sandbox;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    // A marker for end-to-end tests, which must not act before hydration.
+    if let Some(body) = web_sys::window().and_then(|window| window.document()).and_then(|doc| doc.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

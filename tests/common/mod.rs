@@ -113,3 +113,13 @@ macro_rules! on_both_databases {
         )*
     };
 }
+
+/// Serves `router` on an ephemeral loopback port and returns its base URL.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let address = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{address}")
+}
