@@ -44,7 +44,7 @@ pub fn productivity_by_day(figures: &TeamFigures, theme: Theme) -> Chart {
         .animation_duration(300)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().bottom(0).text_style(charming::element::TextStyle::new().color(text_colour)))
-        .grid(Grid::new().left(48).right(16).top(16).bottom(64))
+        .grid(Grid::new().left(48).right(16).top(36).bottom(64))
         .x_axis(Axis::new().type_(AxisType::Category).data(dates))
         .y_axis(Axis::new().type_(AxisType::Value).name("Hours"));
 

@@ -1,7 +1,7 @@
 use activtrak_board::server::cli::{self, Cli, Command};
 use activtrak_board::server::config::Config;
 use activtrak_board::server::http::router;
-use activtrak_board::server::{anyhow_like, build_state};
+use activtrak_board::server::{build_state, StartupError};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -17,7 +17,7 @@ async fn main() {
     }
 }
 
-async fn run(cli: Cli) -> anyhow_like::Result<()> {
+async fn run(cli: Cli) -> Result<(), StartupError> {
     let config = Config::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
@@ -25,7 +25,7 @@ async fn run(cli: Cli) -> anyhow_like::Result<()> {
     }
 }
 
-async fn serve(config: Config) -> anyhow_like::Result<()> {
+async fn serve(config: Config) -> Result<(), StartupError> {
     // Run-time site options come from Leptos.toml, overridden by LEPTOS_*
     // variables (which cargo-leptos sets when it runs the server).
     let leptos_options = leptos::config::get_configuration(Some("Leptos.toml"))?.leptos_options;

@@ -21,7 +21,7 @@ impl std::fmt::Debug for SessionToken {
 }
 
 /// Team figures for the caller's account.
-#[server(endpoint = "insights", input = Json)]
+#[server(endpoint = "view_insights", input = Json)]
 pub async fn fetch_insights(session_token: SessionToken, query: InsightsQuery) -> Result<Insights, AppError> {
     use crate::server::error::ServiceError;
     use crate::server::insights::load_insights;

@@ -179,7 +179,7 @@ test("view loads through the SDK when the URL has no token", async ({ page }) =>
   const frame = await viewFrame(page);
 
   await expect(frame.locator("[data-state='figures']")).toBeVisible();
-  const serverFunctionCalls = appRequests.filter((request) => request.url().includes("/api/insights"));
+  const serverFunctionCalls = appRequests.filter((request) => request.url().includes("/api/view_insights"));
   expect(serverFunctionCalls.length).toBeGreaterThan(0);
   for (const request of serverFunctionCalls) {
     expect(request.method()).toBe("POST");

@@ -20,7 +20,7 @@ extern "C" {
     type MondayClient;
 
     #[wasm_bindgen(catch, js_name = mondaySdk)]
-    fn monday_sdk() -> Result<MondayClient, JsValue>;
+    fn monday_sdk(options: &JsValue) -> Result<MondayClient, JsValue>;
 
     #[wasm_bindgen(method, catch)]
     fn get(this: &MondayClient, kind: &str) -> Result<Promise, JsValue>;
@@ -35,7 +35,13 @@ thread_local! {
 
 fn with_client<T>(action: impl FnOnce(&MondayClient) -> Result<T, JsValue>) -> Result<T, AppError> {
     CLIENT.with(|cell| {
-        let client = cell.get_or_init(|| monday_sdk().ok());
+        let client = cell.get_or_init(|| {
+            // Without this option the SDK lays a full-page `body::before`
+            // overlay over the view.
+            let options = js_sys::Object::new();
+            let _ = Reflect::set(&options, &JsValue::from_str("withoutScrollHelper"), &JsValue::TRUE);
+            monday_sdk(&options).ok()
+        });
         match client {
             Some(client) => action(client).map_err(|_| AppError::Transport {
                 message: "monday's SDK rejected the request".to_owned(),

@@ -9,6 +9,10 @@ use crate::model::{TeamFigures, Theme};
 #[component]
 pub fn ProductivityChart(figures: TeamFigures, theme: RwSignal<Theme>) -> impl IntoView {
     let node = NodeRef::<Div>::new();
+    let note = format!(
+        "Days with no activity, or with fewer than {} people, have no bar.",
+        figures.minimum_group_size
+    );
 
     #[cfg(feature = "hydrate")]
     crate::browser::echarts::drive_chart(node, theme, move |theme| {
@@ -21,6 +25,7 @@ pub fn ProductivityChart(figures: TeamFigures, theme: RwSignal<Theme>) -> impl I
         <figure class="chart-card">
             <figcaption>"Productivity by day (hours)"</figcaption>
             <div class="chart" id="productivity-by-day" node_ref=node role="img" aria-label="Productivity by day"></div>
+            <p class="chart-note">{note}</p>
         </figure>
     }
 }

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::server::activtrak::{ActivTrakClient, ActivTrakError, AuthHeader, Region, WorkingHoursQuery};
-use crate::server::anyhow_like::Result;
+use crate::server::StartupError;
 use crate::server::config::Config;
 use crate::server::db::credentials::{save_credential, NewCredential};
 use crate::server::db::Database;
@@ -32,7 +32,7 @@ pub enum Command {
         /// The ActivTrak region: us, eu, uk, ca or au.
         #[arg(long, default_value = "us")]
         region: Region,
-        /// How the key is sent: bearer (Authorization: Bearer) or x-api-key.
+        /// The header that carries the key: bearer (Authorization: Bearer) or x-api-key.
         #[arg(long, default_value = "bearer")]
         auth_header: AuthHeader,
     },
@@ -40,7 +40,7 @@ pub enum Command {
 
 /// Reads the API key from standard input, checks it with a one-day Working
 /// Hours request, and stores it encrypted.
-pub async fn connect(config: &Config, account: i64, region: Region, auth_header: AuthHeader) -> Result<()> {
+pub async fn connect(config: &Config, account: i64, region: Region, auth_header: AuthHeader) -> Result<(), StartupError> {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
     let api_key = SecretString::from(input.trim().to_owned());

@@ -23,7 +23,7 @@ use crate::server::state::{AppState, SystemClock};
 
 /// Builds the state from a checked configuration: connects to the database
 /// (running migrations) and prepares the ActivTrak client.
-pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> anyhow_like::Result<AppState> {
+pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartupError> {
     let db = Database::connect(&config.database_url).await?;
     let activtrak = ActivTrakClient::new(
         config.activtrak_base_url.clone(),
@@ -39,9 +39,6 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> anyho
     })
 }
 
-/// A boxed error for start-up paths, where the only handling is to print the
-/// message and exit.
-pub mod anyhow_like {
-    pub type Error = Box<dyn std::error::Error + Send + Sync>;
-    pub type Result<T> = std::result::Result<T, Error>;
-}
+/// An error on a start-up or command path, where the only handling is to
+/// print its message and exit.
+pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
