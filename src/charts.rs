@@ -84,7 +84,13 @@ mod tests {
             minimum_group_size: 5,
             productive_hours_per_day: Some(1.0),
             active_hours_per_day: Some(1.0),
-            productive_share: Some(0.5),
+            productive_share: Some(crate::model::DerivedFigure::new(0.5)),
+            goal_hours: 6.0,
+            active_seconds: 0,
+            passive_seconds: 0,
+            work_day_span: None,
+            changes: None,
+            group_comparison: vec![],
             days: vec![
                 DayTotals {
                     date: date(2),

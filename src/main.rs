@@ -30,7 +30,8 @@ async fn serve(config: Config) -> Result<(), StartupError> {
     // variables (which cargo-leptos sets when it runs the server).
     let leptos_options = leptos::config::get_configuration(Some("Leptos.toml"))?.leptos_options;
     let address = leptos_options.site_addr;
-    let state = build_state(config, leptos_options).await?;
+    let mut state = build_state(config, leptos_options).await?;
+    state.metrics = Some(metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?);
     let app = router(state);
 
     let listener = tokio::net::TcpListener::bind(address).await?;

@@ -29,6 +29,27 @@ pub struct InsightsQuery {
     pub groups: Vec<i64>,
 }
 
+/// An answer and how old its data is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InsightsResponse {
+    #[serde(flatten)]
+    pub insights: Insights,
+    pub freshness: Freshness,
+}
+
+/// How old the data behind an answer is, and why it could not be refreshed
+/// when ActivTrak failed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Freshness {
+    /// Unix time, in seconds, when the rows were read from ActivTrak; `None`
+    /// when nothing was read (for example, not connected).
+    pub fetched_at: Option<i64>,
+    /// The data is older than the account allows; a refresh has started.
+    pub stale: bool,
+    /// Why the latest attempt to read ActivTrak failed, in plain words.
+    pub problem: Option<String>,
+}
+
 /// The answer for one selection of groups and period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -45,6 +66,61 @@ pub enum Insights {
     TooFewPeople { period: Period, minimum_group_size: u32 },
     /// Team figures for the selection.
     Figures(Box<TeamFigures>),
+    /// A comparison of several groups in which at least one group is
+    /// withheld. No total over the groups is given, because subtracting the
+    /// shown groups from it would reveal the withheld one.
+    Comparison { period: Period, groups: Vec<GroupFigures> },
+}
+
+/// One group in a group comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupFigures {
+    pub group_id: i64,
+    /// The group's name in ActivTrak, when its rows named it.
+    pub name: Option<String>,
+    /// The group covers fewer people than the minimum group size, so it has
+    /// no figure.
+    pub withheld: bool,
+    pub productive_hours_per_day: Option<f64>,
+}
+
+/// A figure this app derives itself; ActivTrak defines no such figure.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DerivedFigure {
+    pub value: f64,
+    /// Always `true`: tells clients to label the figure as the app's own.
+    pub derived: bool,
+}
+
+impl DerivedFigure {
+    pub fn new(value: f64) -> DerivedFigure {
+        DerivedFigure { value, derived: true }
+    }
+}
+
+/// The mean start and end of the work day, as times of day in ActivTrak's
+/// local time.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkDaySpan {
+    /// Mean `firstActivity`, in seconds after midnight.
+    pub mean_first_activity_seconds: u32,
+    /// Mean `lastActivity`, in seconds after midnight.
+    pub mean_last_activity_seconds: u32,
+}
+
+/// Headline figures minus those of the previous period of the same length.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeadlineChanges {
+    pub previous_period: Period,
+    pub productive_hours_per_day: Option<f64>,
+    pub active_hours_per_day: Option<f64>,
+    /// Change of the derived productive share, in share points (0 to 1).
+    pub productive_share: Option<f64>,
+}
+
+/// Formats seconds after midnight as `HH:MM`.
+pub fn time_of_day(seconds: u32) -> String {
+    format!("{:02}:{:02}", seconds / 3600, (seconds % 3600) / 60)
 }
 
 /// Team aggregates over the chosen groups and period.
@@ -70,7 +146,19 @@ pub struct TeamFigures {
     pub active_hours_per_day: Option<f64>,
     /// Productive time as a share of all time, from 0 to 1. Derived by this
     /// app: ActivTrak defines no such figure.
-    pub productive_share: Option<f64>,
+    pub productive_share: Option<DerivedFigure>,
+    /// The account's Productive Hrs/Day goal.
+    pub goal_hours: f64,
+    /// All active and all passive seconds of the selection.
+    pub active_seconds: u64,
+    pub passive_seconds: u64,
+    /// `None` when fewer people than the minimum have first and last
+    /// activity times.
+    pub work_day_span: Option<WorkDaySpan>,
+    /// `None` when the previous period has no figures to compare with.
+    pub changes: Option<HeadlineChanges>,
+    /// One entry per requested group when two or more were requested.
+    pub group_comparison: Vec<GroupFigures>,
     /// One entry per date in the period, oldest first.
     pub days: Vec<DayTotals>,
     /// Unix time, in seconds, when the rows were read from ActivTrak.

@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::AppError;
-use crate::model::{Insights, InsightsQuery};
+use crate::model::{InsightsQuery, InsightsResponse};
 
 /// A monday sessionToken as sent by the view. `Debug` hides it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +22,7 @@ impl std::fmt::Debug for SessionToken {
 
 /// Team figures for the caller's account.
 #[server(endpoint = "view_insights", input = Json)]
-pub async fn fetch_insights(session_token: SessionToken, query: InsightsQuery) -> Result<Insights, AppError> {
+pub async fn fetch_insights(session_token: SessionToken, query: InsightsQuery) -> Result<InsightsResponse, AppError> {
     use crate::server::error::ServiceError;
     use crate::server::insights::load_insights;
     use crate::server::session_token::verify_session_token;

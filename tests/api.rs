@@ -12,6 +12,7 @@ use activtrak_board::sandbox::dataset::{rows_for_on, GroupsFormat, ACME_API_KEY,
 use activtrak_board::server::activtrak::{ActivTrakClient, AuthHeader, Region};
 use activtrak_board::server::db::credentials::{save_credential, NewCredential};
 use activtrak_board::server::http::router;
+use activtrak_board::server::insights::engine::Engine;
 use activtrak_board::server::session_token::EXPIRY_LEEWAY_SECS;
 use activtrak_board::server::state::{AppState, ManualClock};
 use axum::body::Body;
@@ -52,6 +53,8 @@ impl Harness {
             activtrak,
             clock: Arc::new(ManualClock::new(Utc.from_utc_datetime(&today().and_hms_opt(12, 0, 0).unwrap()))),
             leptos_options: leptos::config::LeptosOptions::builder().output_name("activtrak-board").build(),
+            engine: Arc::new(Engine::default()),
+            metrics: None,
         };
         Harness { state, standin }
     }
@@ -120,6 +123,10 @@ struct Expected {
     productive_hours_per_day: f64,
     active_hours_per_day: f64,
     productive_share: f64,
+    active_seconds: u64,
+    passive_seconds: u64,
+    mean_first_activity_seconds: u64,
+    mean_last_activity_seconds: u64,
     /// Per date: active productive seconds, or `None` when fewer than five people.
     active_productive_by_day: BTreeMap<String, Option<u64>>,
 }
@@ -139,7 +146,24 @@ fn expected(api_key: &str, from: NaiveDate, to: NaiveDate, group: Option<u64>) -
     let mut active_days = 0;
     let (mut productive_active_days, mut active_active_days, mut productive_all, mut all) = (0u64, 0u64, 0u64, 0u64);
     let mut by_day: BTreeMap<String, (u64, HashSet<u64>)> = BTreeMap::new();
+    let (mut active_seconds, mut passive_seconds) = (0, 0);
+    let (mut first_sum, mut first_count, mut last_sum, mut last_count) = (0u64, 0u64, 0u64, 0u64);
+    let time_of_day = |value: &Value| -> Option<u64> {
+        let text = value.as_str()?;
+        let (h, m, s) = (&text[11..13], &text[14..16], &text[17..19]);
+        Some(h.parse::<u64>().ok()? * 3600 + m.parse::<u64>().ok()? * 60 + s.parse::<u64>().ok()?)
+    };
     for row in &rows {
+        active_seconds += seconds(row, "activeTime", "total");
+        passive_seconds += seconds(row, "passiveTime", "total");
+        if let Some(first) = time_of_day(&row["firstActivity"]) {
+            first_sum += first;
+            first_count += 1;
+        }
+        if let Some(last) = time_of_day(&row["lastActivity"]) {
+            last_sum += last;
+            last_count += 1;
+        }
         let total = row["totalTime"].as_u64().unwrap();
         let productive = seconds(row, "activeTime", "productive") + seconds(row, "passiveTime", "productive");
         productive_all += productive;
@@ -160,6 +184,10 @@ fn expected(api_key: &str, from: NaiveDate, to: NaiveDate, group: Option<u64>) -
         productive_hours_per_day: productive_active_days as f64 / active_days as f64 / 3600.0,
         active_hours_per_day: active_active_days as f64 / active_days as f64 / 3600.0,
         productive_share: productive_all as f64 / all as f64,
+        active_seconds,
+        passive_seconds,
+        mean_first_activity_seconds: (first_sum as f64 / first_count as f64).round() as u64,
+        mean_last_activity_seconds: (last_sum as f64 / last_count as f64).round() as u64,
         active_productive_by_day: by_day
             .into_iter()
             .map(|(date, (seconds, people))| (date, (people.len() >= 5).then_some(seconds)))
@@ -188,7 +216,23 @@ async fn figures_match_stand_in_rows(test_db: &TestDb) {
     assert_eq!(body["active_days"], want.active_days);
     assert!(close(&body["productive_hours_per_day"], want.productive_hours_per_day), "{body}");
     assert!(close(&body["active_hours_per_day"], want.active_hours_per_day), "{body}");
-    assert!(close(&body["productive_share"], want.productive_share), "{body}");
+    assert!(close(&body["productive_share"]["value"], want.productive_share), "{body}");
+    assert_eq!(body["productive_share"]["derived"], true);
+    assert_eq!(body["goal_hours"], 6.0);
+    assert_eq!(body["active_seconds"], want.active_seconds);
+    assert_eq!(body["passive_seconds"], want.passive_seconds);
+    let span = &body["work_day_span"];
+    assert_eq!(span["mean_first_activity_seconds"], want.mean_first_activity_seconds, "{span}");
+    assert_eq!(span["mean_last_activity_seconds"], want.mean_last_activity_seconds, "{span}");
+
+    // Change against the 14 days before.
+    let before = expected(ACME_API_KEY, from - Duration::days(14), from - Duration::days(1), None);
+    let changes = &body["changes"];
+    assert_eq!(changes["previous_period"]["to"], (from - Duration::days(1)).to_string());
+    assert!(close(&changes["productive_hours_per_day"], want.productive_hours_per_day - before.productive_hours_per_day));
+    assert!(close(&changes["productive_share"], want.productive_share - before.productive_share));
+    assert!(body["freshness"]["fetched_at"].is_i64());
+    assert_eq!(body["freshness"]["stale"], false);
 
     let days = body["days"].as_array().unwrap();
     assert_eq!(days.len(), 14);
@@ -246,9 +290,12 @@ async fn not_connected_tells_who_can_connect(test_db: &TestDb) {
     let harness = Harness::new(test_db).await;
     let (status, member) = harness.get_json("/api/insights", Some(&token(111, 1002, "member"))).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(member, json!({"status": "not_connected", "can_connect": false}));
+    assert_eq!(member["status"], "not_connected");
+    assert_eq!(member["can_connect"], false);
+    assert_eq!(member["freshness"]["fetched_at"], Value::Null);
     let (_, admin) = harness.get_json("/api/insights", Some(&token(111, 1001, "admin"))).await;
-    assert_eq!(admin, json!({"status": "not_connected", "can_connect": true}));
+    assert_eq!(admin["status"], "not_connected");
+    assert_eq!(admin["can_connect"], true);
     assert_eq!(harness.standin.request_count(), 0);
 }
 
@@ -369,9 +416,19 @@ async fn groups_are_queried_one_by_one_and_merged(test_db: &TestDb) {
     let marketing_people = expected(ACME_API_KEY, from, to, Some(104)).people;
     // Someone is in both groups and counts once.
     assert!((both["people"].as_u64().unwrap() as usize) < sales_people + marketing_people);
+    // One query per group, for the period and for the previous one.
     let paths: Vec<String> = harness.standin.requests().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(paths.len(), 2, "{paths:?}");
-    assert!(paths.iter().any(|p| p.contains("groupId=101")) && paths.iter().any(|p| p.contains("groupId=104")));
+    assert_eq!(paths.len(), 4, "{paths:?}");
+    let previous_from = format!("from={}", from - Duration::days(7));
+    for group in ["groupId=101", "groupId=104"] {
+        assert!(paths.iter().any(|p| p.contains(group) && p.contains(&format!("from={from}"))), "{paths:?}");
+        assert!(paths.iter().any(|p| p.contains(group) && p.contains(&previous_from)), "{paths:?}");
+    }
+    let comparison = both["group_comparison"].as_array().unwrap();
+    assert_eq!(comparison.len(), 2);
+    assert_eq!(comparison[0]["group_id"], 101);
+    assert_eq!(comparison[0]["name"], "Sales");
+    assert_eq!(comparison[0]["withheld"], false);
 }
 
 async fn small_group_gets_too_few_people(test_db: &TestDb) {
@@ -406,6 +463,8 @@ async fn upstream_failures_are_named(test_db: &TestDb) {
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert_eq!(json["error"]["code"], "upstream");
     assert!(json["error"]["message"].as_str().unwrap().contains("502"), "{json}");
+    // The first page was tried once and retried twice.
+    assert_eq!(harness.standin.request_count(), 3);
 
     harness.standin.set_fault(Fault::TruncatedJson);
     let (_, json) = harness.get_json("/api/insights?from=2026-03-01&to=2026-03-02", Some(&member)).await;
@@ -416,6 +475,20 @@ async fn upstream_failures_are_named(test_db: &TestDb) {
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert_eq!(json["error"]["code"], "needs_attention");
     assert!(json["error"]["message"].as_str().unwrap().contains("Ask an admin"), "{json}");
+
+    // The key is now marked: no more requests until an admin reconnects.
+    harness.standin.set_fault(Fault::None);
+    let before = harness.standin.request_count();
+    let (status, json) = harness.get_json("/api/insights?from=2026-03-05&to=2026-03-06", Some(&token(111, 1001, "admin"))).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(json["error"]["code"], "needs_attention");
+    assert!(json["error"]["message"].as_str().unwrap().contains("reconnect ActivTrak"), "{json}");
+    assert_eq!(harness.standin.request_count(), before);
+
+    // Reconnecting clears the mark.
+    harness.connect(111, ACME_API_KEY, AuthHeader::Bearer).await;
+    let (status, _) = harness.get_json("/api/insights?from=2026-03-05&to=2026-03-06", Some(&member)).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 async fn view_html_already_holds_figures(test_db: &TestDb) {
@@ -430,6 +503,7 @@ async fn view_html_already_holds_figures(test_db: &TestDb) {
     let tile = format!("{:.1} h", want.productive_hours_per_day);
     assert!(html.contains(&tile), "first HTML lacks {tile}");
     assert!(html.contains(&format!("data-value=\"{}\"", want.productive_hours_per_day)));
+    assert!(html.contains("Updated "), "the first HTML says how old the data is");
     assert_eq!(headers["content-security-policy"], "frame-ancestors http://localhost:4000");
     assert_eq!(headers["referrer-policy"], "no-referrer");
     assert!(!html.contains(&member), "the token must not be echoed into the page");

@@ -5,14 +5,40 @@ use leptos::prelude::*;
 use crate::components::productivity_chart::ProductivityChart;
 use crate::components::tiles::Tiles;
 use crate::errors::AppError;
-use crate::model::{Insights, Period, Theme};
+use crate::components::group_comparison::GroupComparison;
+use crate::model::{Freshness, Insights, InsightsResponse, Period, Theme};
 
 fn period_text(period: &Period) -> String {
     format!("{} – {}", period.from.format("%b %-d, %Y"), period.to.format("%b %-d, %Y"))
 }
 
+/// "Updated at 10:42 UTC", or what went wrong and how old the data shown is.
+/// Times are in UTC so that the server and the browser render the same text.
+fn freshness_text(freshness: &Freshness) -> Option<String> {
+    let fetched_at = chrono::DateTime::from_timestamp(freshness.fetched_at?, 0)?;
+    let when = fetched_at.format("%b %-d, %H:%M UTC");
+    Some(match (&freshness.problem, freshness.stale) {
+        (Some(problem), _) => format!("{problem}; showing data from {when}."),
+        (None, true) => format!("Updated {when}; refreshing."),
+        (None, false) => format!("Updated {when}."),
+    })
+}
+
 #[component]
-pub fn InsightsPanel(data: Option<Result<Insights, AppError>>, theme: RwSignal<Theme>) -> impl IntoView {
+pub fn InsightsPanel(data: Option<Result<InsightsResponse, AppError>>, theme: RwSignal<Theme>) -> impl IntoView {
+    let (data, freshness) = match data {
+        Some(Ok(response)) => (Some(Ok(response.insights)), freshness_text(&response.freshness)),
+        Some(Err(error)) => (Some(Err(error)), None),
+        None => (None, None),
+    };
+    let freshness = freshness.map(|text| view! { <p class="freshness">{text}</p> });
+    view! {
+        {freshness}
+        {insights_view(data, theme)}
+    }
+}
+
+fn insights_view(data: Option<Result<Insights, AppError>>, theme: RwSignal<Theme>) -> AnyView {
     match data {
         None => view! { <p class="state loading">"Loading ActivTrak insights…"</p> }.into_any(),
         Some(Ok(Insights::NotConnected { can_connect: true })) => view! {
@@ -54,15 +80,27 @@ pub fn InsightsPanel(data: Option<Result<Insights, AppError>>, theme: RwSignal<T
         .into_any(),
         Some(Ok(Insights::Figures(figures))) => {
             let period = period_text(&figures.period);
+            let comparison = figures.group_comparison.clone();
             view! {
                 <section class="figures" data-state="figures">
                     <p class="period">{period}</p>
                     <Tiles figures=(*figures).clone()/>
                     <ProductivityChart figures=*figures theme/>
+                    <GroupComparison groups=comparison/>
                 </section>
             }
             .into_any()
         }
+        Some(Ok(Insights::Comparison { period, groups })) => view! {
+            <section class="figures" data-state="comparison">
+                <p class="period">{period_text(&period)}</p>
+                <p class="footnote">
+                    "A group below the minimum size is withheld, so no total over these groups is shown."
+                </p>
+                <GroupComparison groups/>
+            </section>
+        }
+        .into_any(),
         Some(Err(error)) => {
             let message = match &error {
                 AppError::SessionExpired | AppError::SessionInvalid => {

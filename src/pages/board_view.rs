@@ -11,10 +11,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::insights_panel::InsightsPanel;
 use crate::errors::AppError;
-use crate::model::{Insights, Theme};
+use crate::model::{InsightsResponse, Theme};
 
 /// `None` while the view still waits for monday's SDK to provide a token.
-pub type ViewData = Option<Result<Insights, AppError>>;
+pub type ViewData = Option<Result<InsightsResponse, AppError>>;
 
 #[component]
 pub fn BoardView() -> impl IntoView {

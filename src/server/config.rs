@@ -63,6 +63,21 @@ pub struct Config {
     /// `ACTIVTRAK_REQUEST_TIMEOUT_MS` (default 8000): one upstream request,
     /// from sending it to the last byte of the reply.
     pub activtrak_request_timeout: Duration,
+    /// `ACTIVTRAK_RETRIES` (default 2): retries of a request that timed out,
+    /// failed to connect or got a 5xx.
+    pub activtrak_retries: u32,
+    /// `ACTIVTRAK_RETRY_BACKOFF_MS` (default 250): the first retry's delay,
+    /// doubled for each next one, plus random jitter up to this much.
+    pub activtrak_retry_backoff: Duration,
+    /// `ACTIVTRAK_RETRY_AFTER_CAP_SECS` (default 300): the longest wait a
+    /// 429's `Retry-After` can impose on an account.
+    pub activtrak_retry_after_cap: Duration,
+    /// `INSIGHTS_DEADLINE_MS` (default 8000): the longest a view request
+    /// waits for ActivTrak before it is answered without fresh data.
+    pub insights_deadline: Duration,
+    /// `FETCH_LEASE_SECS` (default 30): how long one instance may hold the
+    /// right to fetch a cache key before others may take it over.
+    pub fetch_lease: Duration,
     /// `MONDAY_AUTH_URL` (default `https://auth.monday.com`): monday's OAuth
     /// host.
     pub monday_auth_url: Url,
@@ -146,6 +161,11 @@ impl Config {
             activtrak_base_url,
             activtrak_connect_timeout: parse_millis(&get, "ACTIVTRAK_CONNECT_TIMEOUT_MS", 3_000)?,
             activtrak_request_timeout: parse_millis(&get, "ACTIVTRAK_REQUEST_TIMEOUT_MS", 8_000)?,
+            activtrak_retries: parse_number(&get, "ACTIVTRAK_RETRIES", 2)? as u32,
+            activtrak_retry_backoff: parse_millis(&get, "ACTIVTRAK_RETRY_BACKOFF_MS", 250)?,
+            activtrak_retry_after_cap: Duration::from_secs(parse_number(&get, "ACTIVTRAK_RETRY_AFTER_CAP_SECS", 300)?),
+            insights_deadline: parse_millis(&get, "INSIGHTS_DEADLINE_MS", 8_000)?,
+            fetch_lease: Duration::from_secs(parse_number(&get, "FETCH_LEASE_SECS", 30)?.max(1)),
             monday_auth_url: parse_url(
                 "MONDAY_AUTH_URL",
                 &get("MONDAY_AUTH_URL").unwrap_or_else(|| "https://auth.monday.com".to_owned()),
@@ -200,6 +220,16 @@ fn parse_millis(
                 variable,
                 message: format!("expected a positive number of milliseconds, got `{value}`"),
             }),
+    }
+}
+
+fn parse_number(get: &impl Fn(&str) -> Option<String>, variable: &'static str, default: u64) -> Result<u64, ConfigError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(value) => value.trim().parse::<u64>().map_err(|_| ConfigError::Invalid {
+            variable,
+            message: format!("expected a whole number, got `{value}`"),
+        }),
     }
 }
 

@@ -6,7 +6,9 @@ use thiserror::Error;
 use crate::errors::AppError;
 use crate::server::activtrak::ActivTrakError;
 use crate::server::crypto::CryptoError;
+use crate::server::db::credentials::KeyProblem;
 use crate::server::db::StorageError;
+use crate::server::insights::engine::FetchFailure;
 use crate::server::session_token::TokenError;
 
 #[derive(Debug, Error)]
@@ -18,8 +20,10 @@ pub enum ServiceError {
     Storage(#[from] StorageError),
     #[error("stored ActivTrak key for account {account_id} cannot be decrypted: {source}")]
     Crypto { account_id: i64, source: CryptoError },
-    #[error("ActivTrak request for account {account_id} failed: {source}")]
-    ActivTrak { account_id: i64, is_admin: bool, source: ActivTrakError },
+    #[error("reading ActivTrak for account {account_id} failed: {failure:?}")]
+    Fetch { account_id: i64, is_admin: bool, failure: FetchFailure },
+    #[error("ActivTrak rejected the stored key of account {account_id} earlier ({problem:?})")]
+    KeyRejected { account_id: i64, is_admin: bool, problem: KeyProblem },
 }
 
 impl From<TokenError> for ServiceError {
@@ -43,18 +47,41 @@ impl ServiceError {
             }
             ServiceError::Crypto { account_id, source } => {
                 tracing::error!(account.id = account_id, error = %source, "stored ActivTrak key is undecryptable");
-                AppError::NeedsAttention {
-                    message: "The stored ActivTrak key can no longer be read. An admin of this monday account \
-                              needs to enter the ActivTrak API key again."
-                        .to_owned(),
+                AppError::NeedsAttention { message: UNDECRYPTABLE_MESSAGE.to_owned() }
+            }
+            ServiceError::Fetch { account_id, is_admin, failure } => match failure {
+                FetchFailure::ActivTrak(error) => {
+                    tracing::warn!(account.id = account_id, error = %error, "reading ActivTrak failed");
+                    activtrak_message(&error, is_admin)
                 }
-            }
-            ServiceError::ActivTrak { account_id, is_admin, source } => {
-                tracing::warn!(account.id = account_id, error = %source, "ActivTrak request failed");
-                activtrak_message(&source, is_admin)
-            }
+                FetchFailure::KeyRejected(problem) => key_rejected_message(problem, is_admin),
+                FetchFailure::KeyChanged => AppError::Upstream {
+                    message: "The ActivTrak connection changed while the figures were loading. Please try again."
+                        .to_owned(),
+                },
+                FetchFailure::Undecryptable => {
+                    tracing::error!(account.id = account_id, "stored ActivTrak key is undecryptable");
+                    AppError::NeedsAttention { message: UNDECRYPTABLE_MESSAGE.to_owned() }
+                }
+                FetchFailure::Storage(error) => {
+                    tracing::error!(account.id = account_id, error = %error, "storage failed during a fetch");
+                    AppError::Internal
+                }
+            },
+            ServiceError::KeyRejected { problem, is_admin, .. } => key_rejected_message(problem, is_admin),
         }
     }
+}
+
+const UNDECRYPTABLE_MESSAGE: &str = "The stored ActivTrak key can no longer be read. An admin of this monday account \
+                                     needs to enter the ActivTrak API key again.";
+
+fn key_rejected_message(problem: KeyProblem, is_admin: bool) -> AppError {
+    let error = match problem {
+        KeyProblem::Unauthorized => ActivTrakError::Unauthorized,
+        KeyProblem::Forbidden => ActivTrakError::Forbidden,
+    };
+    activtrak_message(&error, is_admin)
 }
 
 fn activtrak_message(error: &ActivTrakError, is_admin: bool) -> AppError {

@@ -19,6 +19,7 @@ use leptos::config::LeptosOptions;
 use crate::server::activtrak::ActivTrakClient;
 use crate::server::config::Config;
 use crate::server::db::Database;
+use crate::server::insights::engine::Engine;
 use crate::server::state::{AppState, SystemClock};
 
 /// Builds the state from a checked configuration: connects to the database
@@ -36,6 +37,8 @@ pub async fn build_state(config: Config, leptos_options: LeptosOptions) -> Resul
         activtrak,
         clock: Arc::new(SystemClock),
         leptos_options,
+        engine: Arc::new(Engine::default()),
+        metrics: None,
     })
 }
 

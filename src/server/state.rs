@@ -9,6 +9,7 @@ use leptos::config::LeptosOptions;
 use crate::server::activtrak::ActivTrakClient;
 use crate::server::config::Config;
 use crate::server::db::Database;
+use crate::server::insights::engine::Engine;
 
 /// The time source. Tests use [`ManualClock`] so that nothing waits for real.
 pub trait Clock: Send + Sync + std::fmt::Debug {
@@ -52,6 +53,10 @@ pub struct AppState {
     pub activtrak: ActivTrakClient,
     pub clock: Arc<dyn Clock>,
     pub leptos_options: LeptosOptions,
+    /// The in-process cache and in-flight fetches.
+    pub engine: Arc<Engine>,
+    /// Renders `/metrics`; `None` where no recorder is installed (tests).
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -73,6 +73,11 @@ pub const ENCRYPTION_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// A configuration for tests, with the ActivTrak host replaced.
 pub fn test_config(database_url: &str, activtrak_base_url: Option<&str>) -> Config {
+    test_config_with(database_url, activtrak_base_url, &[])
+}
+
+/// [`test_config`] with more settings, which win over the defaults.
+pub fn test_config_with(database_url: &str, activtrak_base_url: Option<&str>, extra: &[(&'static str, &str)]) -> Config {
     let mut pairs = vec![
         ("MONDAY_CLIENT_ID", "test-client-id".to_owned()),
         ("MONDAY_CLIENT_SECRET", CLIENT_SECRET.to_owned()),
@@ -81,9 +86,15 @@ pub fn test_config(database_url: &str, activtrak_base_url: Option<&str>) -> Conf
         ("DATABASE_URL", database_url.to_owned()),
         ("ACTIVTRAK_REQUEST_TIMEOUT_MS", "2000".to_owned()),
         ("FRAME_ANCESTORS", "http://localhost:4000".to_owned()),
+        // Retries still happen, without slowing the tests down.
+        ("ACTIVTRAK_RETRY_BACKOFF_MS", "1".to_owned()),
     ];
     if let Some(url) = activtrak_base_url {
         pairs.push(("ACTIVTRAK_BASE_URL", url.to_owned()));
+    }
+    for (name, value) in extra {
+        pairs.retain(|(key, _)| key != name);
+        pairs.push((name, value.to_string()));
     }
     Config::from_lookup(move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.clone()))
         .expect("test configuration")

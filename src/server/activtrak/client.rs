@@ -184,19 +184,26 @@ impl ActivTrakClient {
             AuthHeader::XApiKey => request.header("x-api-key", api_key.expose_secret()),
         };
         let started = std::time::Instant::now();
-        let response = request
-            .header(header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(ActivTrakError::from_reqwest)?;
-        let status = response.status();
+        let sent = request.header(header::ACCEPT, "application/json").send().await;
+        let status_label = match &sent {
+            Ok(response) => response.status().as_u16().to_string(),
+            Err(error) if error.is_timeout() => "timeout".to_owned(),
+            Err(_) => "connect".to_owned(),
+        };
+        let elapsed = started.elapsed();
+        // The caller's span carries the account id; the key is never logged.
         tracing::info!(
             page,
             group_id = query.group_id,
-            http.status = status.as_u16(),
-            duration_ms = started.elapsed().as_millis() as u64,
+            http.status = %status_label,
+            duration_ms = elapsed.as_millis() as u64,
             "ActivTrak working hours request"
         );
+        metrics::counter!("activtrak_board_upstream_requests_total", "status" => status_label.clone()).increment(1);
+        metrics::histogram!("activtrak_board_upstream_request_duration_seconds", "status" => status_label)
+            .record(elapsed.as_secs_f64());
+        let response = sent.map_err(ActivTrakError::from_reqwest)?;
+        let status = response.status();
 
         if status.is_success() {
             let body = response.bytes().await.map_err(ActivTrakError::from_reqwest)?;

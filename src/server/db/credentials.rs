@@ -19,6 +19,37 @@ pub struct StoredCredential {
     pub generation: i64,
     pub connected_by: Option<i64>,
     pub connected_at: i64,
+    /// No ActivTrak request for the account before this Unix time, because
+    /// ActivTrak answered 429 with `Retry-After`.
+    pub blocked_until: i64,
+    /// Set when ActivTrak rejected the key; an admin must reconnect.
+    pub problem: Option<KeyProblem>,
+}
+
+/// Why ActivTrak rejected a stored key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// 401: the key is invalid or was deleted.
+    Unauthorized,
+    /// 403: the key may not use the API.
+    Forbidden,
+}
+
+impl KeyProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyProblem::Unauthorized => "unauthorized",
+            KeyProblem::Forbidden => "forbidden",
+        }
+    }
+
+    fn parse(value: &str) -> Option<KeyProblem> {
+        match value {
+            "unauthorized" => Some(KeyProblem::Unauthorized),
+            "forbidden" => Some(KeyProblem::Forbidden),
+            _ => None,
+        }
+    }
 }
 
 /// What is written when an account is connected or its key replaced.
@@ -52,7 +83,8 @@ pub async fn save_credential(db: &Database, credential: NewCredential<'_>) -> Re
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (account_id) DO UPDATE SET region = excluded.region, auth_header = excluded.auth_header, \
          key_id = excluded.key_id, sealed_key = excluded.sealed_key, generation = excluded.generation, \
-         connected_by = excluded.connected_by, connected_at = excluded.connected_at",
+         connected_by = excluded.connected_by, connected_at = excluded.connected_at, \
+         blocked_until = 0, problem = NULL",
     )
     .bind(credential.account_id)
     .bind(credential.region.as_str())
@@ -77,8 +109,8 @@ pub async fn save_credential(db: &Database, credential: NewCredential<'_>) -> Re
 /// Loads the account's credential, if it has one.
 pub async fn load_credential(db: &Database, account_id: i64) -> Result<Option<StoredCredential>, StorageError> {
     let row = sqlx::query(
-        "SELECT region, auth_header, key_id, sealed_key, generation, connected_by, connected_at \
-         FROM activtrak_credentials WHERE account_id = $1",
+        "SELECT region, auth_header, key_id, sealed_key, generation, connected_by, connected_at, \
+         blocked_until, problem FROM activtrak_credentials WHERE account_id = $1",
     )
     .bind(account_id)
     .fetch_optional(db.pool())
@@ -90,6 +122,11 @@ pub async fn load_credential(db: &Database, account_id: i64) -> Result<Option<St
     let corrupt = |message: String| StorageError::CorruptRow { account_id, message };
     let region: String = row.try_get("region")?;
     let auth_header: String = row.try_get("auth_header")?;
+    let problem: Option<String> = row.try_get("problem")?;
+    let problem = match problem {
+        None => None,
+        Some(text) => Some(KeyProblem::parse(&text).ok_or_else(|| corrupt(format!("unknown key problem `{text}`")))?),
+    };
     Ok(Some(StoredCredential {
         account_id,
         region: region.parse().map_err(|_| corrupt(format!("unknown region `{region}`")))?,
@@ -103,11 +140,41 @@ pub async fn load_credential(db: &Database, account_id: i64) -> Result<Option<St
         generation: row.try_get("generation")?,
         connected_by: row.try_get("connected_by")?,
         connected_at: row.try_get("connected_at")?,
+        blocked_until: row.try_get("blocked_until")?,
+        problem,
     }))
 }
 
-/// Deletes the account's credential and cached aggregates and raises its
-/// generation. Returns whether a credential existed.
+/// Records that ActivTrak asked for no requests before `until` (Unix time).
+/// Only the generation it was learned under is touched, and an earlier
+/// block never shortens a later one.
+pub async fn block_until(db: &Database, account_id: i64, generation: i64, until: i64) -> Result<(), StorageError> {
+    sqlx::query(
+        "UPDATE activtrak_credentials SET blocked_until = $3 \
+         WHERE account_id = $1 AND generation = $2 AND blocked_until < $3",
+    )
+    .bind(account_id)
+    .bind(generation)
+    .bind(until)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Marks the key of `generation` as rejected by ActivTrak. A key saved since
+/// then is left alone.
+pub async fn mark_problem(db: &Database, account_id: i64, generation: i64, problem: KeyProblem) -> Result<(), StorageError> {
+    sqlx::query("UPDATE activtrak_credentials SET problem = $3 WHERE account_id = $1 AND generation = $2")
+        .bind(account_id)
+        .bind(generation)
+        .bind(problem.as_str())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Deletes the account's credential, cached aggregates and learned groups,
+/// and raises its generation. Returns whether a credential existed.
 pub async fn delete_credential(db: &Database, account_id: i64) -> Result<bool, StorageError> {
     let mut transaction = db.pool().begin().await?;
     let deleted = sqlx::query("DELETE FROM activtrak_credentials WHERE account_id = $1")
@@ -116,6 +183,16 @@ pub async fn delete_credential(db: &Database, account_id: i64) -> Result<bool, S
         .await?
         .rows_affected();
     sqlx::query("DELETE FROM aggregate_cache WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *transaction)
+        .await?;
+    // Group names were learned with the removed key and may belong to
+    // another ActivTrak account than the next key's.
+    sqlx::query("DELETE FROM activtrak_groups WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query("DELETE FROM fetch_leases WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut *transaction)
         .await?;

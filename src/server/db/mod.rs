@@ -6,6 +6,8 @@
 
 pub mod cache;
 pub mod credentials;
+pub mod groups;
+pub mod leases;
 
 use std::path::Path;
 use std::time::Duration;

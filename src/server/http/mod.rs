@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/insights", get(api::get_insights))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(render_metrics))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -44,6 +45,19 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// Serves the counters and histograms in Prometheus's text format.
+async fn render_metrics(State(state): State<AppState>) -> Response {
+    use axum::response::IntoResponse;
+    match &state.metrics {
+        Some(handle) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))],
+            handle.render(),
+        )
+            .into_response(),
+        None => (axum::http::StatusCode::NOT_FOUND, "metrics are not enabled").into_response(),
+    }
 }
 
 /// Adds the headers every response needs. The board view may be framed by

@@ -14,16 +14,20 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Timelike};
 
-use crate::model::{ClassSeconds, DayTime, DayTotals, Insights, Period, TeamFigures};
+use crate::model::{
+    ClassSeconds, DayTime, DayTotals, DerivedFigure, GroupFigures, HeadlineChanges, Insights, Period, TeamFigures,
+    WorkDaySpan,
+};
 use crate::server::activtrak::{TimeBlock, WorkingHoursRow};
 
 /// The account settings that change the figures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AggregationRules {
     pub minimum_group_size: u32,
     pub active_day_threshold_seconds: u64,
+    pub goal_hours: f64,
 }
 
 /// Merges the rows of several queries (one per group), keeping one row per
@@ -83,6 +87,9 @@ pub fn aggregate(
     let mut productive_all = 0u64;
     let mut seconds_all = 0u64;
     let mut by_date: BTreeMap<NaiveDate, (DayTime, HashSet<i64>)> = BTreeMap::new();
+    let (mut active_seconds, mut passive_seconds) = (0u64, 0u64);
+    let mut first_times = (0u64, 0u64, HashSet::new());
+    let mut last_times = (0u64, 0u64, HashSet::new());
 
     for (row, user, date) in &in_period {
         let active = class_seconds(&row.active_time);
@@ -92,6 +99,19 @@ pub fn aggregate(
 
         productive_all += productive;
         seconds_all += total;
+        active_seconds += row.active_time.total_seconds();
+        passive_seconds += row.passive_time.total_seconds();
+        // A missing time is skipped, never read as midnight.
+        if let Some(first) = row.first_activity {
+            first_times.0 += u64::from(first.num_seconds_from_midnight());
+            first_times.1 += 1;
+            first_times.2.insert(*user);
+        }
+        if let Some(last) = row.last_activity {
+            last_times.0 += u64::from(last.num_seconds_from_midnight());
+            last_times.1 += 1;
+            last_times.2.insert(*user);
+        }
         if total >= rules.active_day_threshold_seconds {
             active_days += 1;
             productive_on_active_days += productive;
@@ -130,23 +150,87 @@ pub fn aggregate(
         minimum_group_size: rules.minimum_group_size,
         productive_hours_per_day: per_active_day(productive_on_active_days),
         active_hours_per_day: per_active_day(active_on_active_days),
-        productive_share: (seconds_all > 0).then(|| productive_all as f64 / seconds_all as f64),
+        productive_share: (seconds_all > 0).then(|| DerivedFigure::new(productive_all as f64 / seconds_all as f64)),
+        goal_hours: rules.goal_hours,
+        active_seconds,
+        passive_seconds,
+        work_day_span: work_day_span(&first_times, &last_times, rules.minimum_group_size),
+        changes: None,
+        group_comparison: Vec::new(),
         days,
         fetched_at,
     }))
 }
 
-/// Counts distinct people per group id in `rows` (used to report group
-/// membership without keeping any per-person value).
-pub fn people_per_group(rows: &[WorkingHoursRow]) -> HashMap<i64, usize> {
-    let mut members: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for row in rows {
-        let Some(user) = row.user_id else { continue };
-        for group in row.groups.iter().filter_map(|group| group.id) {
-            members.entry(group).or_default().insert(user);
+type TimeSums = (u64, u64, HashSet<i64>);
+
+fn work_day_span(first: &TimeSums, last: &TimeSums, minimum_group_size: u32) -> Option<WorkDaySpan> {
+    let enough = |sums: &TimeSums| sums.1 > 0 && sums.2.len() as u32 >= minimum_group_size;
+    if !enough(first) || !enough(last) {
+        return None;
+    }
+    let mean = |sums: &TimeSums| ((sums.0 as f64 / sums.1 as f64).round()) as u32;
+    Some(WorkDaySpan {
+        mean_first_activity_seconds: mean(first),
+        mean_last_activity_seconds: mean(last),
+    })
+}
+
+/// The headline figures of `current` minus those of `previous`, when both
+/// periods have figures.
+pub fn headline_changes(current: &TeamFigures, previous: &Insights, previous_period: Period) -> Option<HeadlineChanges> {
+    let Insights::Figures(previous) = previous else {
+        return None;
+    };
+    let minus = |now: Option<f64>, before: Option<f64>| Some(now? - before?);
+    Some(HeadlineChanges {
+        previous_period,
+        productive_hours_per_day: minus(current.productive_hours_per_day, previous.productive_hours_per_day),
+        active_hours_per_day: minus(current.active_hours_per_day, previous.active_hours_per_day),
+        productive_share: minus(
+            current.productive_share.map(|share| share.value),
+            previous.productive_share.map(|share| share.value),
+        ),
+    })
+}
+
+/// Productive Hrs/Day of each group, from that group's own rows. A group
+/// with fewer people than the minimum (but some rows) is withheld.
+pub fn compare_groups(
+    sets: &[(i64, Vec<WorkingHoursRow>)],
+    names: &HashMap<i64, String>,
+    period: Period,
+    rules: AggregationRules,
+) -> Vec<GroupFigures> {
+    sets.iter()
+        .map(|(group_id, rows)| {
+            let (withheld, productive_hours_per_day) = match aggregate(rows, period, &[*group_id], rules, 0) {
+                Insights::Figures(figures) => (false, figures.productive_hours_per_day),
+                Insights::TooFewPeople { .. } => (true, None),
+                _ => (false, None),
+            };
+            GroupFigures {
+                group_id: *group_id,
+                name: names.get(group_id).cloned(),
+                withheld,
+                productive_hours_per_day,
+            }
+        })
+        .collect()
+}
+
+/// Group ids and names seen in rows, for the account's list of groups.
+pub fn groups_seen(rows: &[WorkingHoursRow]) -> HashMap<i64, Option<String>> {
+    let mut seen: HashMap<i64, Option<String>> = HashMap::new();
+    for group in rows.iter().flat_map(|row| &row.groups) {
+        if let Some(id) = group.id {
+            let entry = seen.entry(id).or_default();
+            if entry.is_none() {
+                entry.clone_from(&group.name);
+            }
         }
     }
-    members.into_iter().map(|(group, people)| (group, people.len())).collect()
+    seen
 }
 
 #[cfg(test)]
@@ -157,6 +241,7 @@ mod tests {
     const RULES: AggregationRules = AggregationRules {
         minimum_group_size: 3,
         active_day_threshold_seconds: 7200,
+        goal_hours: 6.0,
     };
 
     fn date(day: u32) -> NaiveDate {
@@ -212,7 +297,12 @@ mod tests {
         // Active seconds on active days: 12 600 + 10 800 + 7 200 = 30 600; / 3 / 3600 = 2.8333…
         assert!((result.active_hours_per_day.unwrap() - 30_600.0 / 10_800.0).abs() < 1e-12);
         // Productive on all rows: 22 500 + 3 600 = 26 100 of 13 500 + 11 400 + 7 500 + 3 600 = 36 000.
-        assert!((result.productive_share.unwrap() - 26_100.0 / 36_000.0).abs() < 1e-12);
+        let share = result.productive_share.unwrap();
+        assert!((share.value - 26_100.0 / 36_000.0).abs() < 1e-12);
+        assert!(share.derived);
+        // Active: 12 600 + 10 800 + 7 200 + 3 600; passive: 900 + 600 + 300.
+        assert_eq!(result.active_seconds, 34_200);
+        assert_eq!(result.passive_seconds, 1_800);
 
         assert_eq!(result.days.len(), 2);
         let day_two = result.days[0].time.unwrap();
@@ -262,7 +352,9 @@ mod tests {
         assert_eq!(result.active_days, 3);
         assert_eq!(result.active_hours_per_day, Some(0.0));
         assert_eq!(result.productive_hours_per_day, Some(2.5));
-        assert_eq!(result.productive_share, Some(1.0));
+        assert_eq!(result.productive_share.map(|share| share.value), Some(1.0));
+        assert_eq!(result.active_seconds, 0);
+        assert_eq!(result.passive_seconds, 27_000);
     }
 
     #[test]
@@ -276,7 +368,7 @@ mod tests {
         assert_eq!(result.active_days, 0);
         assert_eq!(result.productive_hours_per_day, None);
         assert_eq!(result.active_hours_per_day, None);
-        assert!((result.productive_share.unwrap() - 1_200.0 / 1_800.0).abs() < 1e-12);
+        assert!((result.productive_share.unwrap().value - 1_200.0 / 1_800.0).abs() < 1e-12);
     }
 
     #[test]
@@ -299,6 +391,87 @@ mod tests {
         let result = figures(aggregate(&merged, period(2, 2), &[101, 104], RULES, 0));
         assert_eq!(result.people, 3);
         assert_eq!(result.days[0].time.unwrap().active.productive, 27_000);
+    }
+
+    fn with_times(mut row: WorkingHoursRow, first: Option<(u32, u32)>, last: Option<(u32, u32)>) -> WorkingHoursRow {
+        row.first_activity = first.map(|(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap());
+        row.last_activity = last.map(|(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap());
+        row
+    }
+
+    #[test]
+    fn work_day_span_skips_missing_times() {
+        let rows = vec![
+            with_times(row(1, 2, [9_000, 0, 0], [0; 3]), Some((8, 0)), Some((17, 0))),
+            with_times(row(2, 2, [9_000, 0, 0], [0; 3]), Some((9, 0)), Some((18, 0))),
+            with_times(row(3, 2, [9_000, 0, 0], [0; 3]), Some((10, 0)), None),
+            with_times(row(3, 3, [9_000, 0, 0], [0; 3]), None, Some((16, 30))),
+        ];
+        let span = figures(aggregate(&rows, period(2, 3), &[], RULES, 0)).work_day_span.unwrap();
+        // First: (8 + 9 + 10) h / 3 = 9:00. Last: (17 + 18 + 16.5) h / 3 = 17:10.
+        assert_eq!(span.mean_first_activity_seconds, 9 * 3600);
+        assert_eq!(span.mean_last_activity_seconds, 17 * 3600 + 10 * 60);
+        assert_eq!(crate::model::time_of_day(span.mean_last_activity_seconds), "17:10");
+    }
+
+    #[test]
+    fn work_day_span_needs_enough_people() {
+        let rows = vec![
+            with_times(row(1, 2, [9_000, 0, 0], [0; 3]), Some((8, 0)), Some((17, 0))),
+            with_times(row(2, 2, [9_000, 0, 0], [0; 3]), Some((9, 0)), Some((18, 0))),
+            with_times(row(3, 2, [9_000, 0, 0], [0; 3]), None, None),
+        ];
+        assert_eq!(figures(aggregate(&rows, period(2, 2), &[], RULES, 0)).work_day_span, None);
+    }
+
+    #[test]
+    fn changes_subtract_previous_period() {
+        let current_rows = vec![
+            row(1, 9, [14_400, 0, 0], [0; 3]),
+            row(2, 9, [14_400, 0, 0], [0; 3]),
+            row(3, 9, [7_200, 7_200, 0], [0; 3]),
+        ];
+        let previous_rows = vec![
+            row(1, 2, [7_200, 7_200, 0], [0; 3]),
+            row(2, 2, [7_200, 7_200, 0], [0; 3]),
+            row(3, 2, [7_200, 7_200, 0], [0; 3]),
+        ];
+        let current = figures(aggregate(&current_rows, period(9, 9), &[], RULES, 0));
+        let previous = aggregate(&previous_rows, period(2, 2), &[], RULES, 0);
+        let changes = headline_changes(&current, &previous, period(2, 2)).unwrap();
+        // Now (4 + 4 + 2) h / 3 = 3.333 h; before 2 h each: +1.333 h.
+        assert!((changes.productive_hours_per_day.unwrap() - (10.0 / 3.0 - 2.0)).abs() < 1e-12);
+        // Active time is 4 h per day in both periods.
+        assert!(changes.active_hours_per_day.unwrap().abs() < 1e-12);
+        // Share: 36 000 / 43 200 now, 0.5 before.
+        assert!((changes.productive_share.unwrap() - (36_000.0 / 43_200.0 - 0.5)).abs() < 1e-12);
+
+        let empty = aggregate(&[], period(2, 2), &[], RULES, 0);
+        assert_eq!(headline_changes(&current, &empty, period(2, 2)), None);
+    }
+
+    #[test]
+    fn small_group_is_withheld_in_comparison() {
+        let big = vec![row(1, 2, [9_000, 0, 0], [0; 3]), row(2, 2, [9_000, 0, 0], [0; 3]), row(3, 2, [3_600, 0, 0], [0; 3])];
+        let small = vec![row(4, 2, [9_000, 0, 0], [0; 3]), row(5, 2, [9_000, 0, 0], [0; 3])];
+        let names = HashMap::from([(101, "Sales".to_owned())]);
+        let groups = compare_groups(&[(101, big), (105, small)], &names, period(2, 2), RULES);
+        assert_eq!(groups[0].name.as_deref(), Some("Sales"));
+        assert!(!groups[0].withheld);
+        // (2.5 + 2.5) h over 2 active days (the 1 h day is not active).
+        assert_eq!(groups[0].productive_hours_per_day, Some(2.5));
+        assert!(groups[1].withheld);
+        assert_eq!(groups[1].productive_hours_per_day, None);
+    }
+
+    #[test]
+    fn groups_seen_keeps_first_name() {
+        let mut first = row(1, 2, [1; 3], [0; 3]);
+        first.groups = vec![crate::server::activtrak::GroupRef { id: Some(101), name: None }];
+        let mut second = row(2, 2, [1; 3], [0; 3]);
+        second.groups = vec![crate::server::activtrak::GroupRef { id: Some(101), name: Some("Sales".into()) }];
+        let seen = groups_seen(&[first, second]);
+        assert_eq!(seen.get(&101), Some(&Some("Sales".to_owned())));
     }
 
     #[test]

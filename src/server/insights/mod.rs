@@ -2,21 +2,23 @@
 //! figures, through the account's credential, the cache and ActivTrak.
 
 pub mod aggregate;
+pub mod compute;
+pub mod engine;
 pub mod settings;
+pub mod upstream;
 
 use chrono::{Duration, NaiveDate};
-use secrecy::SecretString;
 
 use crate::errors::AppError;
-use crate::model::{Insights, InsightsQuery, Period};
-use crate::server::activtrak::WorkingHoursQuery;
-use crate::server::db::cache::{self, CachedAggregate};
-use crate::server::db::credentials::{self, StoredCredential};
+use crate::model::{Freshness, Insights, InsightsQuery, InsightsResponse, Period};
+use crate::server::activtrak::ActivTrakError;
+use crate::server::db::credentials;
 use crate::server::error::ServiceError;
 use crate::server::session_token::MondaySession;
 use crate::server::state::AppState;
 
-use aggregate::{aggregate, merge_rows, AggregationRules};
+use aggregate::AggregationRules;
+use engine::{CachedAnswer, FetchFailure, FetchJob};
 use settings::AccountSettings;
 
 /// The longest period one request may cover.
@@ -74,21 +76,25 @@ fn cache_key(period: Period, groups: &[i64], rules: AggregationRules) -> String 
     groups.dedup();
     let groups: Vec<String> = groups.iter().map(i64::to_string).collect();
     format!(
-        "v1|{}|{}|groups={}|min={}|active={}",
+        "v2|{}|{}|groups={}|min={}|active={}|goal={}",
         period.from,
         period.to,
         groups.join(","),
         rules.minimum_group_size,
-        rules.active_day_threshold_seconds
+        rules.active_day_threshold_seconds,
+        rules.goal_hours
     )
 }
 
-/// Returns the team figures the session may see for `query`.
+/// Returns the team figures the session may see for `query`, with their
+/// age. Fresh cached answers return at once; a stale one returns at once
+/// while one refresh runs in the background; a miss waits for one fetch,
+/// shared with every other request for the same key, up to the deadline.
 pub async fn load_insights(
     state: &AppState,
     session: &MondaySession,
     query: &InsightsQuery,
-) -> Result<Insights, ServiceError> {
+) -> Result<InsightsResponse, ServiceError> {
     let account_id = session.account_id.0;
     let settings = AccountSettings::default();
     check_view_policy(session, &settings)?;
@@ -98,79 +104,69 @@ pub async fn load_insights(
     let period = resolve_period(query, today, settings.default_period_days)?;
 
     let Some(credential) = credentials::load_credential(&state.db, account_id).await? else {
-        return Ok(Insights::NotConnected {
-            can_connect: session.is_admin,
+        return Ok(InsightsResponse {
+            insights: Insights::NotConnected {
+                can_connect: session.is_admin,
+            },
+            freshness: Freshness::default(),
         });
     };
     let rules = settings.aggregation_rules();
-    let key = cache_key(period, &query.groups, rules);
+    let mut groups = query.groups.clone();
+    groups.sort_unstable();
+    groups.dedup();
+    let job = FetchJob {
+        account_id,
+        generation: credential.generation,
+        cache_key: cache_key(period, &groups, rules),
+        period,
+        groups,
+        rules,
+        max_age: settings.max_cache_age(period, today).num_seconds(),
+    };
 
-    let max_age = settings.max_cache_age(period, today);
-    if let Some(entry) = cache::load_cached(&state.db, account_id, &key).await? {
-        let fresh = now.timestamp() - entry.fetched_at < max_age.num_seconds();
-        if entry.generation == credential.generation && fresh {
-            if let Ok(insights) = serde_json::from_str::<Insights>(&entry.payload) {
-                return Ok(insights);
-            }
-            tracing::warn!(account.id = account_id, "cached aggregate is unreadable; fetching again");
+    if let Some(answer) = state.engine.cached(state, &job).await? {
+        let fresh = now.timestamp() - answer.fetched_at < job.max_age;
+        if fresh {
+            return Ok(respond(&answer, false, None));
         }
+        metrics::counter!("activtrak_board_cache_lookups_total", "result" => "stale", "layer" => "any").increment(1);
+        if credential.problem.is_none() {
+            // Started, not awaited: this request answers with what it has.
+            let _refresh = state.engine.fetch(state, job.clone());
+        }
+        let problem = credential
+            .problem
+            .map(|_| "ActivTrak rejected the stored key".to_owned())
+            .or_else(|| state.engine.problem(&job));
+        return Ok(respond(&answer, true, problem));
     }
 
-    let insights = fetch_and_aggregate(state, session, &credential, period, &query.groups, rules, now.timestamp()).await?;
-    let entry = CachedAggregate {
-        generation: credential.generation,
-        payload: serde_json::to_string(&insights).map_err(|_| AppError::Internal)?,
-        fetched_at: now.timestamp(),
-    };
-    cache::store_cached(&state.db, account_id, &key, &entry).await?;
-    Ok(insights)
+    metrics::counter!("activtrak_board_cache_lookups_total", "result" => "miss", "layer" => "any").increment(1);
+    if let Some(problem) = credential.problem {
+        return Err(ServiceError::KeyRejected { account_id, is_admin: session.is_admin, problem });
+    }
+    let fetch = state.engine.fetch(state, job);
+    match tokio::time::timeout(state.config.insights_deadline, fetch).await {
+        Ok(Ok(answer)) => Ok(respond(&answer, false, None)),
+        Ok(Err(failure)) => Err(ServiceError::Fetch { account_id, is_admin: session.is_admin, failure }),
+        Err(_) => Err(ServiceError::Fetch {
+            account_id,
+            is_admin: session.is_admin,
+            failure: FetchFailure::ActivTrak(std::sync::Arc::new(ActivTrakError::Timeout)),
+        }),
+    }
 }
 
-async fn fetch_and_aggregate(
-    state: &AppState,
-    session: &MondaySession,
-    credential: &StoredCredential,
-    period: Period,
-    groups: &[i64],
-    rules: AggregationRules,
-    fetched_at: i64,
-) -> Result<Insights, ServiceError> {
-    let account_id = credential.account_id;
-    let api_key: SecretString = state
-        .config
-        .keyring
-        .open(account_id, &credential.sealed_key)
-        .map_err(|source| ServiceError::Crypto { account_id, source })?;
-
-    let group_ids: Vec<Option<i64>> = if groups.is_empty() {
-        vec![None]
-    } else {
-        let mut unique = groups.to_vec();
-        unique.sort_unstable();
-        unique.dedup();
-        unique.into_iter().map(Some).collect()
-    };
-
-    let mut sets = Vec::with_capacity(group_ids.len());
-    for group_id in group_ids {
-        let query = WorkingHoursQuery {
-            from: period.from,
-            to: period.to,
-            group_id,
-        };
-        let rows = state
-            .activtrak
-            .working_hours(credential.region, credential.auth_header, &api_key, query)
-            .await
-            .map_err(|source| ServiceError::ActivTrak {
-                account_id,
-                is_admin: session.is_admin,
-                source,
-            })?;
-        sets.push(rows);
+fn respond(answer: &CachedAnswer, stale: bool, problem: Option<String>) -> InsightsResponse {
+    InsightsResponse {
+        insights: answer.insights.clone(),
+        freshness: Freshness {
+            fetched_at: Some(answer.fetched_at),
+            stale,
+            problem,
+        },
     }
-    let rows = merge_rows(sets);
-    Ok(aggregate(&rows, period, groups, rules, fetched_at))
 }
 
 #[cfg(test)]
@@ -215,7 +211,7 @@ mod tests {
 
     #[test]
     fn cache_key_ignores_group_order_and_repeats() {
-        let rules = AggregationRules { minimum_group_size: 5, active_day_threshold_seconds: 7200 };
+        let rules = AggregationRules { minimum_group_size: 5, active_day_threshold_seconds: 7200, goal_hours: 6.0 };
         let period = Period { from: day(1), to: day(7) };
         assert_eq!(cache_key(period, &[3, 1, 3], rules), cache_key(period, &[1, 3], rules));
         assert_ne!(cache_key(period, &[1], rules), cache_key(period, &[], rules));

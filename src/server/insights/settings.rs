@@ -50,6 +50,7 @@ impl AccountSettings {
         AggregationRules {
             minimum_group_size: self.minimum_group_size.max(MINIMUM_GROUP_SIZE_FLOOR),
             active_day_threshold_seconds: self.active_day_threshold_seconds,
+            goal_hours: self.productive_hours_goal,
         }
     }
 
