@@ -1,6 +1,8 @@
 //! Shared test helpers: a fresh database of each dialect, and app state.
 #![allow(dead_code)] // Each test binary uses its own subset of these helpers.
 
+pub mod harness;
+
 use activtrak_board::server::config::Config;
 use activtrak_board::server::db::Database;
 use sqlx::{Connection, Executor};

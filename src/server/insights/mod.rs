@@ -95,6 +95,19 @@ pub async fn load_insights(
     session: &MondaySession,
     query: &InsightsQuery,
 ) -> Result<InsightsResponse, ServiceError> {
+    // A key saved or removed while the fetch ran makes its result unusable;
+    // one more attempt reads the new credential.
+    match load_once(state, session, query).await {
+        Err(ServiceError::Fetch { failure: FetchFailure::KeyChanged, .. }) => load_once(state, session, query).await,
+        other => other,
+    }
+}
+
+async fn load_once(
+    state: &AppState,
+    session: &MondaySession,
+    query: &InsightsQuery,
+) -> Result<InsightsResponse, ServiceError> {
     let account_id = session.account_id.0;
     let settings = AccountSettings::default();
     check_view_policy(session, &settings)?;
