@@ -467,3 +467,58 @@ async fn client_pages_through_total() {
         assert!(standin.requests().iter().any(|r| r.path.contains(&format!("page={page}&"))), "page {page}");
     }
 }
+
+mod groups {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    async fn post(harness: &Harness, token: &str, body: &str) -> (StatusCode, Value) {
+        let request = Request::post("/api/groups")
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        let response = activtrak_board::server::http::router(harness.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    async fn admin_adds_group_member_cannot(test_db: &TestDb) {
+        let harness = Harness::new(test_db).await;
+        harness.connect(111, ACME_API_KEY, AuthHeader::Bearer).await;
+
+        let (status, json) = post(&harness, &token(111, 1002, "member"), r#"{"group_id": 777}"#).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{json}");
+        let (_, listed) = harness.get_json("/api/groups", Some(&token(111, 1002, "member"))).await;
+        assert_eq!(listed["groups"], json!([]));
+
+        let (status, json) = post(&harness, &token(111, 1001, "admin"), r#"{"group_id": "777", "name": " Night shift "}"#).await;
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+        let (status, _) = post(&harness, &token(111, 1001, "admin"), r#"{"group_id": 777}"#).await;
+        assert_eq!(status, StatusCode::OK);
+
+        let (_, listed) = harness.get_json("/api/groups", Some(&token(111, 1002, "member"))).await;
+        assert_eq!(listed["groups"], json!([{"group_id": 777, "name": "Night shift", "added_by_hand": true}]));
+        // Another account sees none of it.
+        harness.connect(222, GLOBEX_API_KEY, AuthHeader::Bearer).await;
+        let (_, other) = harness.get_json("/api/groups", Some(&token(222, 2002, "member"))).await;
+        assert_eq!(other["groups"], json!([]));
+    }
+
+    async fn bad_group_id_is_rejected(test_db: &TestDb) {
+        let harness = Harness::new(test_db).await;
+        harness.connect(111, ACME_API_KEY, AuthHeader::Bearer).await;
+        let admin = token(111, 1001, "admin");
+        for body in [r#"{"group_id": "sales"}"#, r#"{"group_id": -4}"#, r#"{"name": "x"}"#, "not json"] {
+            let (status, json) = post(&harness, &admin, body).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {json}");
+            assert_eq!(json["error"]["code"], "invalid_parameter");
+        }
+    }
+
+    on_both_databases!(admin_adds_group_member_cannot, bad_group_id_is_rejected);
+}

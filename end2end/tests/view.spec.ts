@@ -211,3 +211,33 @@ test("guest is told the account does not allow guests", async ({ page }) => {
   await expect(frame.locator("[data-state='error']")).toContainText("Guests");
   expect(problems).toEqual([]);
 });
+
+test("chart follows the iframe's width without a reload", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto(`${HOST_URL}/?account=111&user=1002&width=900`);
+  const frame = await viewFrame(page);
+  const chartWidth = () =>
+    frame.evaluate(() => {
+      const element = document.getElementById("productivity-by-day");
+      const chart = element && (window as any).echarts?.getInstanceByDom(element);
+      return chart ? chart.getWidth() : 0;
+    });
+  await expect.poll(chartWidth).toBeGreaterThan(0);
+  const narrow = await chartWidth();
+  await frame.evaluate(() => ((window as any).widthMarker = "same document"));
+
+  await page.selectOption("#width-select", "1300");
+
+  await expect.poll(chartWidth).toBeGreaterThan(narrow + 300);
+  expect(await frame.evaluate(() => (window as any).widthMarker)).toBe("same document");
+  expect(problems).toEqual([]);
+});
+
+test("dark theme from the URL hydrates without warnings", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto(`${HOST_URL}/?account=111&user=1001&theme=dark`);
+  const frame = await viewFrame(page);
+  await expect(frame.locator("main.board-view")).toHaveClass(/theme-dark/);
+  await expect(frame.locator("[data-state='figures']")).toBeVisible();
+  expect(problems).toEqual([]);
+});

@@ -6,9 +6,15 @@ use leptos::prelude::*;
 use crate::model::{time_of_day, TeamFigures};
 
 fn change_text(change: Option<f64>, unit: &str, scale: f64) -> String {
-    match change {
-        Some(change) => format!("{:+.1}{unit} vs previous period", change * scale),
-        None => "no previous period to compare".to_owned(),
+    let Some(change) = change else {
+        return "no previous period to compare".to_owned();
+    };
+    // Rounded first, so that a tiny decrease does not read "-0.0".
+    let rounded = (change * scale * 10.0).round() / 10.0;
+    if rounded == 0.0 {
+        "same as previous period".to_owned()
+    } else {
+        format!("{rounded:+.1}{unit} vs previous period")
     }
 }
 

@@ -11,7 +11,8 @@ use serde_json::json;
 use crate::errors::AppError;
 use crate::model::InsightsQuery;
 use crate::server::insights::load_insights;
-use crate::server::session_token::verify_session_token;
+use crate::server::error::ServiceError;
+use crate::server::session_token::{verify_session_token, MondaySession};
 use crate::server::state::AppState;
 
 /// The HTTP status for each client-visible error.
@@ -78,13 +79,20 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|token| !token.is_empty())
 }
 
-pub async fn get_insights(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    let Some(token) = bearer_token(&headers) else {
-        return error_response(&AppError::SessionInvalid);
+/// Verifies the `Authorization: Bearer <sessionToken>` header, or returns
+/// the 401 response to send.
+pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<MondaySession, Response> {
+    let Some(token) = bearer_token(headers) else {
+        return Err(error_response(&AppError::SessionInvalid));
     };
-    let session = match verify_session_token(token, &state.config.monday_client_secret) {
+    verify_session_token(token, &state.config.monday_client_secret)
+        .map_err(|error| error_response(&ServiceError::from(error).into_app_error()))
+}
+
+pub async fn get_insights(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    let session = match authenticate(&state, &headers) {
         Ok(session) => session,
-        Err(error) => return error_response(&crate::server::error::ServiceError::from(error).into_app_error()),
+        Err(response) => return response,
     };
     let query = match parse_query(raw.as_deref()) {
         Ok(query) => query,

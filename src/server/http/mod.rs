@@ -2,6 +2,7 @@
 //! files, security headers and access logs.
 
 pub mod api;
+pub mod groups;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/api/insights", get(api::get_insights))
+        .route("/api/groups", get(groups::get_groups).post(groups::post_group))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(render_metrics))
         .leptos_routes_with_context(
