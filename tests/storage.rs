@@ -176,6 +176,89 @@ async fn concurrent_saves_keep_one_whole_key(test_db: &TestDb) {
     assert_eq!(stored.generation, 8);
 }
 
+async fn lease_is_exclusive_until_released_or_expired(test_db: &TestDb) {
+    use activtrak_board::server::db::leases::{release, try_acquire};
+    let db = &test_db.db;
+    assert!(try_acquire(db, 111, "week", "instance-a", 1_000, 1_030).await.unwrap());
+    assert!(!try_acquire(db, 111, "week", "instance-b", 1_010, 1_040).await.unwrap());
+    // Another key is independent.
+    assert!(try_acquire(db, 111, "month", "instance-b", 1_010, 1_040).await.unwrap());
+
+    // A crashed holder never releases; its lease expires.
+    assert!(try_acquire(db, 111, "week", "instance-b", 1_030, 1_060).await.unwrap());
+    // The old holder's late release does not free the new holder's lease.
+    release(db, 111, "week", "instance-a").await.unwrap();
+    assert!(!try_acquire(db, 111, "week", "instance-c", 1_031, 1_061).await.unwrap());
+    release(db, 111, "week", "instance-b").await.unwrap();
+    assert!(try_acquire(db, 111, "week", "instance-c", 1_031, 1_061).await.unwrap());
+}
+
+async fn groups_are_kept_per_account(test_db: &TestDb) {
+    use activtrak_board::server::db::groups::{add_group_by_hand, list_groups, record_seen_groups};
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    for account in [111, 222] {
+        let sealed = keyring.seal(account, &SecretString::from("key".to_owned()));
+        save_credential(db, new_credential(account, &sealed, 1)).await.unwrap();
+    }
+
+    assert!(add_group_by_hand(db, 111, 900, None).await.unwrap());
+    record_seen_groups(db, 111, &[(900, Some("Night shift".into())), (101, Some("Sales".into())), (102, None)])
+        .await
+        .unwrap();
+    // A later row without a name keeps the name already known.
+    record_seen_groups(db, 111, &[(101, None)]).await.unwrap();
+    assert!(!add_group_by_hand(db, 111, 101, None).await.unwrap());
+
+    let groups = list_groups(db, 111).await.unwrap();
+    let find = |id: i64| groups.iter().find(|group| group.group_id == id).cloned().unwrap();
+    assert_eq!(groups.len(), 3);
+    assert_eq!(find(900).name.as_deref(), Some("Night shift"));
+    assert!(find(900).added_by_hand);
+    assert_eq!(find(101).name.as_deref(), Some("Sales"));
+    assert!(find(101).added_by_hand);
+    assert_eq!(find(102).name, None);
+    assert!(!find(102).added_by_hand);
+    assert!(list_groups(db, 222).await.unwrap().is_empty());
+
+    // Groups of an unknown account are not stored.
+    record_seen_groups(db, 999, &[(1, None)]).await.unwrap();
+    assert!(list_groups(db, 999).await.unwrap().is_empty());
+
+    delete_credential(db, 111).await.unwrap();
+    assert!(list_groups(db, 111).await.unwrap().is_empty());
+}
+
+async fn rate_limit_block_and_problem_are_per_generation(test_db: &TestDb) {
+    use activtrak_board::server::db::credentials::{block_until, mark_problem, KeyProblem};
+    let db = &test_db.db;
+    let keyring = test_config(&test_db.url, None).keyring;
+    let sealed = keyring.seal(111, &SecretString::from("key".to_owned()));
+    let generation = save_credential(db, new_credential(111, &sealed, 1)).await.unwrap();
+
+    block_until(db, 111, generation, 2_000).await.unwrap();
+    block_until(db, 111, generation, 1_500).await.unwrap();
+    mark_problem(db, 111, generation - 1, KeyProblem::Forbidden).await.unwrap();
+    let stored = load_credential(db, 111).await.unwrap().unwrap();
+    assert_eq!(stored.blocked_until, 2_000, "an earlier block never shortens a later one");
+    assert_eq!(stored.problem, None, "a mark for an old generation is ignored");
+
+    mark_problem(db, 111, generation, KeyProblem::Unauthorized).await.unwrap();
+    assert_eq!(load_credential(db, 111).await.unwrap().unwrap().problem, Some(KeyProblem::Unauthorized));
+
+    // A new key starts clean.
+    save_credential(db, new_credential(111, &sealed, 2)).await.unwrap();
+    let fresh = load_credential(db, 111).await.unwrap().unwrap();
+    assert_eq!(fresh.blocked_until, 0);
+    assert_eq!(fresh.problem, None);
+}
+
+on_both_databases!(
+    lease_is_exclusive_until_released_or_expired,
+    groups_are_kept_per_account,
+    rate_limit_block_and_problem_are_per_generation,
+);
+
 on_both_databases!(
     credential_round_trip,
     stored_key_is_not_plaintext,
