@@ -234,3 +234,19 @@ impl Theme {
         self != Theme::Light
     }
 }
+
+/// The account settings form as the browser sends it: text fields, checked
+/// checkboxes as `Some`. The server parses and checks every field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSettingsForm {
+    pub productive_hours_goal: String,
+    pub minimum_group_size: String,
+    pub active_day_threshold_hours: String,
+    pub time_zone: String,
+    #[serde(default)]
+    pub guests_may_view: Option<String>,
+    #[serde(default)]
+    pub view_only_may_view: Option<String>,
+    pub default_period_days: String,
+    pub refresh_interval_minutes: String,
+}

@@ -84,12 +84,27 @@ pub struct Config {
     /// `MONDAY_API_URL` (default `https://api.monday.com/v2`): monday's
     /// GraphQL endpoint.
     pub monday_api_url: Url,
+    /// `APP_PUBLIC_URL` (default `http://127.0.0.1:3000`): the app's address
+    /// as browsers reach it, for settings links and the OAuth redirect URI.
+    /// Over `https` the session cookie gets the `__Host-` prefix and `Secure`.
+    pub public_url: Url,
     /// `FRAME_ANCESTORS`: space-separated origins allowed to frame the board
     /// view, written into its `Content-Security-Policy`.
     pub frame_ancestors: Vec<String>,
 }
 
 impl Config {
+    /// The OAuth redirect URI, the same string in the authorize and the
+    /// token request.
+    pub fn oauth_redirect_uri(&self) -> String {
+        format!("{}/oauth/callback", self.public_url.as_str().trim_end_matches('/'))
+    }
+
+    /// Whether browsers reach the app over https (so cookies are `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
     /// Reads the configuration from the process environment, after loading a
     /// `.env` file from the working directory when there is one.
     pub fn from_env() -> Result<Config, ConfigError> {
@@ -173,6 +188,10 @@ impl Config {
             monday_api_url: parse_url(
                 "MONDAY_API_URL",
                 &get("MONDAY_API_URL").unwrap_or_else(|| "https://api.monday.com/v2".to_owned()),
+            )?,
+            public_url: parse_url(
+                "APP_PUBLIC_URL",
+                &get("APP_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".to_owned()),
             )?,
             frame_ancestors: get("FRAME_ANCESTORS")
                 .unwrap_or_else(|| "https://*.monday.com https://monday.com".to_owned())

@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod insights;
+pub mod monday_api;
 pub mod session_token;
 pub mod state;
 

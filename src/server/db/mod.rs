@@ -4,10 +4,14 @@
 //! placeholders, `ON CONFLICT … DO UPDATE`, `RETURNING`) and run through
 //! sqlx's `Any` driver; the schema has one migration folder per dialect.
 
+pub mod accounts;
+pub mod audit;
 pub mod cache;
 pub mod credentials;
 pub mod groups;
 pub mod leases;
+pub mod settings;
+pub mod sign_in;
 
 use std::path::Path;
 use std::time::Duration;

@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod groups;
+pub mod lifecycle;
+pub mod sign_in;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -29,6 +31,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/insights", get(api::get_insights))
         .route("/api/groups", get(groups::get_groups).post(groups::post_group))
+        .route("/monday/lifecycle", axum::routing::post(lifecycle::handle_lifecycle))
+        .route("/settings/handoff", get(sign_in::handoff))
+        .route("/settings/sign-out", axum::routing::post(sign_in::sign_out))
+        .route("/oauth/start", get(sign_in::oauth_start))
+        .route("/oauth/callback", get(sign_in::oauth_callback))
+        .route("/monday-app-association.json", get(app_association))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(render_metrics))
         .leptos_routes_with_context(
@@ -47,6 +55,11 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// monday's app association file, which names this app's client id.
+async fn app_association(State(state): State<AppState>) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "apps": [{ "clientID": state.config.monday_client_id }] }))
 }
 
 /// Serves the counters and histograms in Prometheus's text format.

@@ -109,7 +109,7 @@ async fn load_once(
     query: &InsightsQuery,
 ) -> Result<InsightsResponse, ServiceError> {
     let account_id = session.account_id.0;
-    let settings = AccountSettings::default();
+    let settings = crate::server::db::settings::load_settings(&state.db, account_id).await?;
     check_view_policy(session, &settings)?;
 
     let now = state.clock.now();
