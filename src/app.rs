@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::pages::board_view::BoardView;
 use crate::pages::not_found::NotFound;
+use crate::pages::settings::SettingsPageView;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
                 // Async: the first response waits for the figures, so they
                 // are in the HTML monday's iframe receives.
                 <Route path=path!("/view") view=BoardView ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=SettingsPageView ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -22,6 +22,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Connect { account, region, auth_header } => cli::connect(&config, account, region, auth_header).await,
+        Command::RotateKeys => cli::rotate_keys(&config).await,
     }
 }
 

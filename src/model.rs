@@ -35,6 +35,10 @@ pub struct InsightsResponse {
     #[serde(flatten)]
     pub insights: Insights,
     pub freshness: Freshness,
+    /// Whether the caller may open the settings page (a monday account
+    /// admin, or the user who connected ActivTrak).
+    #[serde(default)]
+    pub can_manage: bool,
 }
 
 /// How old the data behind an answer is, and why it could not be refreshed
@@ -249,4 +253,44 @@ pub struct AccountSettingsForm {
     pub view_only_may_view: Option<String>,
     pub default_period_days: String,
     pub refresh_interval_minutes: String,
+}
+
+/// What the settings page shows; `None` when nobody is signed in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsPage {
+    pub signed_in: Option<SettingsView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub account_id: i64,
+    pub account_name: Option<String>,
+    pub user_id: i64,
+    pub user_name: Option<String>,
+    pub is_admin: bool,
+    /// Admins and the user who connected the account may change things.
+    pub can_manage: bool,
+    pub connection: Option<ConnectionInfo>,
+    pub settings: AccountSettingsForm,
+    /// Newest first; empty for users who may not manage the account.
+    pub audit: Vec<AuditLine>,
+}
+
+/// The stored ActivTrak connection, without the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionInfo {
+    pub region: String,
+    pub auth_header: String,
+    pub connected_by: Option<i64>,
+    pub connected_at: i64,
+    /// Why the connection needs an admin's attention, when it does.
+    pub problem: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub at: i64,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub details: String,
 }

@@ -26,6 +26,9 @@ extern "C" {
     fn get(this: &MondayClient, kind: &str) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(method, catch)]
+    fn execute(this: &MondayClient, kind: &str, params: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
     fn listen(this: &MondayClient, kind: &str, callback: &Function) -> Result<JsValue, JsValue>;
 }
 
@@ -96,4 +99,12 @@ pub fn listen_theme(on_theme: impl Fn(Theme) + 'static) {
         // The SDK keeps calling it for the page's lifetime.
         callback.forget();
     }
+}
+
+/// Asks monday to open `url` in a new browser tab (pages such as sign-in
+/// refuse to run inside monday's iframe).
+pub fn open_link_in_tab(url: &str) -> Result<(), AppError> {
+    let params = js_sys::Object::new();
+    let _ = Reflect::set(&params, &JsValue::from_str("url"), &JsValue::from_str(url));
+    with_client(|client| client.execute("openLinkInTab", &params)).map(|_| ())
 }

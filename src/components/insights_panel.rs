@@ -26,15 +26,44 @@ fn freshness_text(freshness: &Freshness) -> Option<String> {
 
 #[component]
 pub fn InsightsPanel(data: Option<Result<InsightsResponse, AppError>>, theme: RwSignal<Theme>) -> impl IntoView {
-    let (data, freshness) = match data {
-        Some(Ok(response)) => (Some(Ok(response.insights)), freshness_text(&response.freshness)),
-        Some(Err(error)) => (Some(Err(error)), None),
-        None => (None, None),
+    let (data, freshness, can_manage) = match data {
+        Some(Ok(response)) => {
+            let text = freshness_text(&response.freshness);
+            (Some(Ok(response.insights)), text, response.can_manage)
+        }
+        Some(Err(error)) => (Some(Err(error)), None, false),
+        None => (None, None, false),
     };
     let freshness = freshness.map(|text| view! { <p class="freshness">{text}</p> });
+    let connected = matches!(data, Some(Ok(ref insights)) if !matches!(insights, Insights::NotConnected { .. }));
+    let settings_button = (can_manage && connected).then(|| view! { <OpenSettings label="Settings"/> });
     view! {
-        {freshness}
+        <div class="view-actions">{freshness}{settings_button}</div>
         {insights_view(data, theme)}
+    }
+}
+
+/// A button that opens the settings page in a new tab, signed in through a
+/// single-use link minted for the current monday user.
+#[component]
+fn OpenSettings(label: &'static str) -> impl IntoView {
+    let failure = RwSignal::new(None::<String>);
+    let open = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use crate::server_fns::view::create_settings_link;
+            use crate::server_fns::SessionToken;
+            let link = match crate::browser::monday::session_token().await {
+                Ok(token) => create_settings_link(SessionToken(token)).await,
+                Err(error) => Err(error),
+            };
+            let opened = link.and_then(|url| crate::browser::monday::open_link_in_tab(&url));
+            failure.set(opened.err().map(|error| error.to_string()));
+        });
+    };
+    view! {
+        <button type="button" class="button primary open-settings" on:click=open>{label}</button>
+        {move || failure.get().map(|text| view! { <p class="outcome error" role="alert">{text}</p> })}
     }
 }
 
@@ -48,6 +77,7 @@ fn insights_view(data: Option<Result<Insights, AppError>>, theme: RwSignal<Theme
                     "This monday account is not connected to ActivTrak yet. As an admin, you can connect it "
                     "with an ActivTrak API key (created in ActivTrak under API & Integrations)."
                 </p>
+                <OpenSettings label="Connect ActivTrak"/>
             </section>
         }
         .into_any(),
@@ -108,10 +138,13 @@ fn insights_view(data: Option<Result<Insights, AppError>>, theme: RwSignal<Theme
                 }
                 other => other.to_string(),
             };
+            let reconnect = matches!(error, AppError::NeedsAttention { .. } if message.contains("Open Settings"))
+                .then(|| view! { <OpenSettings label="Reconnect"/> });
             view! {
                 <section class="state error" data-state="error" data-code=error.code() role="alert">
                     <h2>"Insights are unavailable"</h2>
                     <p>{message}</p>
+                    {reconnect}
                 </section>
             }
             .into_any()

@@ -51,7 +51,8 @@ pub fn BoardView() -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 async fn load(url_token: Option<String>) -> ViewData {
-    use crate::server_fns::{fetch_insights, SessionToken};
+    use crate::server_fns::view::fetch_insights;
+    use crate::server_fns::SessionToken;
     let token = url_token.filter(|token| !token.is_empty())?;
     Some(fetch_insights(SessionToken(token), Default::default()).await)
 }
@@ -66,7 +67,8 @@ fn load(_url_token: Option<String>) -> impl std::future::Future<Output = ViewDat
 #[cfg(feature = "hydrate")]
 async fn load_in_browser() -> ViewData {
     use crate::browser::monday::session_token;
-    use crate::server_fns::{fetch_insights, SessionToken};
+    use crate::server_fns::view::fetch_insights;
+    use crate::server_fns::SessionToken;
 
     // A token from monday for every call; when the server still calls it
     // expired, ask monday once more and retry once.
@@ -96,6 +98,8 @@ fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: R
 
     /// How often an open view asks for fresh figures.
     const REFRESH_INTERVAL_SECS: u64 = 300;
+    /// How often a view without figures looks again.
+    const WAITING_POLL_SECS: u64 = 5;
 
     Effect::new(move |started: Option<()>| {
         if started.is_some() {
@@ -115,5 +119,27 @@ fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: R
             move || reload.update(|count| *count += 1),
             Duration::from_secs(REFRESH_INTERVAL_SECS),
         );
+        // While there are no figures (not connected, or the key needs an
+        // admin), look again often, so that a connection made in the other
+        // tab shows up without a reload. These requests never reach
+        // ActivTrak.
+        let _ = set_interval_with_handle(
+            move || {
+                let waiting = insights.get_untracked().flatten().is_none_or(|data| {
+                    !matches!(data, Ok(ref response) if response_has_figures(response))
+                });
+                if waiting {
+                    reload.update(|count| *count += 1);
+                }
+            },
+            Duration::from_secs(WAITING_POLL_SECS),
+        );
+        // Coming back to the board tab (after the settings tab) refreshes.
+        let _ = window_event_listener(leptos::ev::focus, move |_| reload.update(|count| *count += 1));
     });
+}
+
+#[cfg(feature = "hydrate")]
+fn response_has_figures(response: &InsightsResponse) -> bool {
+    matches!(response.insights, crate::model::Insights::Figures(_) | crate::model::Insights::Comparison { .. })
 }

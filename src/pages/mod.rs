@@ -1,2 +1,3 @@
 pub mod board_view;
 pub mod not_found;
+pub mod settings;

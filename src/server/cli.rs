@@ -36,6 +36,29 @@ pub enum Command {
         #[arg(long, default_value = "bearer")]
         auth_header: AuthHeader,
     },
+    /// Re-encrypt every stored ActivTrak key under the current encryption
+    /// key (TOKEN_ENCRYPTION_KEY), reading older rows with
+    /// TOKEN_ENCRYPTION_PREVIOUS_KEYS.
+    RotateKeys,
+}
+
+/// Re-encrypts every stored key under the current key. Rows no configured
+/// key can open are left as they are and counted; their accounts show
+/// "needs attention" until an admin enters the key again.
+pub async fn rotate_keys(config: &Config) -> Result<(), StartupError> {
+    let db = Database::connect(&config.database_url).await?;
+    let report = crate::server::db::credentials::rotate_all(&db, &config.keyring).await?;
+    println!(
+        "Re-encrypted {} key(s); {} already used the current key; {} could not be decrypted.",
+        report.rotated, report.current, report.undecryptable
+    );
+    if report.undecryptable > 0 {
+        eprintln!(
+            "warning: {} account(s) need an admin to enter the ActivTrak key again",
+            report.undecryptable
+        );
+    }
+    Ok(())
 }
 
 /// Reads the API key from standard input, checks it with a one-day Working

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod insights;
 pub mod monday_api;
 pub mod session_token;
+pub mod settings_page;
 pub mod state;
 
 use std::sync::Arc;

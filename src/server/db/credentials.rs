@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::{Database, StorageError};
 use crate::server::activtrak::{AuthHeader, Region};
-use crate::server::crypto::Sealed;
+use crate::server::crypto::{Keyring, Sealed};
 
 /// A stored credential. The key stays sealed until the ActivTrak client needs
 /// it, and `Debug` never shows it.
@@ -202,4 +202,60 @@ pub async fn delete_credential(db: &Database, account_id: i64) -> Result<bool, S
         .await?;
     transaction.commit().await?;
     Ok(deleted > 0)
+}
+
+/// Clears a rejection mark and a rate-limit block after the key worked.
+pub async fn clear_problem(db: &Database, account_id: i64, generation: i64) -> Result<(), StorageError> {
+    sqlx::query(
+        "UPDATE activtrak_credentials SET problem = NULL, blocked_until = 0 WHERE account_id = $1 AND generation = $2",
+    )
+    .bind(account_id)
+    .bind(generation)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// What a key rotation did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RotationReport {
+    pub rotated: usize,
+    pub current: usize,
+    pub undecryptable: usize,
+}
+
+/// Re-encrypts every stored key under the keyring's current key. Each row is
+/// updated only if it is still the one read, so a key saved meanwhile is
+/// not overwritten.
+pub async fn rotate_all(db: &Database, keyring: &Keyring) -> Result<RotationReport, StorageError> {
+    let rows = sqlx::query("SELECT account_id, key_id, sealed_key, generation FROM activtrak_credentials")
+        .fetch_all(db.pool())
+        .await?;
+    let mut report = RotationReport::default();
+    for row in rows {
+        let account_id: i64 = row.try_get("account_id")?;
+        let generation: i64 = row.try_get("generation")?;
+        let sealed = Sealed { key_id: row.try_get("key_id")?, bytes: row.try_get("sealed_key")? };
+        if sealed.key_id == keyring.current_key_id() {
+            report.current += 1;
+            continue;
+        }
+        let Ok(secret) = keyring.open(account_id, &sealed) else {
+            tracing::warn!(account.id = account_id, key.id = %sealed.key_id, "stored key cannot be decrypted; left as is");
+            report.undecryptable += 1;
+            continue;
+        };
+        let resealed = keyring.seal(account_id, &secret);
+        sqlx::query(
+            "UPDATE activtrak_credentials SET key_id = $3, sealed_key = $4 WHERE account_id = $1 AND generation = $2",
+        )
+        .bind(account_id)
+        .bind(generation)
+        .bind(resealed.key_id.as_str())
+        .bind(resealed.bytes.clone())
+        .execute(db.pool())
+        .await?;
+        report.rotated += 1;
+    }
+    Ok(report)
 }

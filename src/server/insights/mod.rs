@@ -122,8 +122,10 @@ async fn load_once(
                 can_connect: session.is_admin,
             },
             freshness: Freshness::default(),
+            can_manage: session.is_admin,
         });
     };
+    let can_manage = session.is_admin || credential.connected_by == Some(session.user_id.0);
     let rules = settings.aggregation_rules();
     let mut groups = query.groups.clone();
     groups.sort_unstable();
@@ -141,7 +143,7 @@ async fn load_once(
     if let Some(answer) = state.engine.cached(state, &job).await? {
         let fresh = now.timestamp() - answer.fetched_at < job.max_age;
         if fresh {
-            return Ok(respond(&answer, false, None));
+            return Ok(respond(&answer, false, None, can_manage));
         }
         metrics::counter!("activtrak_board_cache_lookups_total", "result" => "stale", "layer" => "any").increment(1);
         if credential.problem.is_none() {
@@ -152,7 +154,7 @@ async fn load_once(
             .problem
             .map(|_| "ActivTrak rejected the stored key".to_owned())
             .or_else(|| state.engine.problem(&job));
-        return Ok(respond(&answer, true, problem));
+        return Ok(respond(&answer, true, problem, can_manage));
     }
 
     metrics::counter!("activtrak_board_cache_lookups_total", "result" => "miss", "layer" => "any").increment(1);
@@ -161,7 +163,7 @@ async fn load_once(
     }
     let fetch = state.engine.fetch(state, job);
     match tokio::time::timeout(state.config.insights_deadline, fetch).await {
-        Ok(Ok(answer)) => Ok(respond(&answer, false, None)),
+        Ok(Ok(answer)) => Ok(respond(&answer, false, None, can_manage)),
         Ok(Err(failure)) => Err(ServiceError::Fetch { account_id, is_admin: session.is_admin, failure }),
         Err(_) => Err(ServiceError::Fetch {
             account_id,
@@ -171,8 +173,9 @@ async fn load_once(
     }
 }
 
-fn respond(answer: &CachedAnswer, stale: bool, problem: Option<String>) -> InsightsResponse {
+fn respond(answer: &CachedAnswer, stale: bool, problem: Option<String>, can_manage: bool) -> InsightsResponse {
     InsightsResponse {
+        can_manage,
         insights: answer.insights.clone(),
         freshness: Freshness {
             fetched_at: Some(answer.fetched_at),
