@@ -263,6 +263,35 @@ async fn withheld_group_hides_the_total(test_db: &TestDb) {
     assert_eq!(groups[1]["productive_hours_per_day"], Value::Null);
 }
 
+async fn undecryptable_key_needs_attention(test_db: &TestDb) {
+    use activtrak_board::server::crypto::{EncryptionKey, Keyring};
+    let harness = Harness::new(test_db).await;
+    // Sealed with a key the app no longer has.
+    let lost = Keyring::new(EncryptionKey::from_bytes(&[9; 32]).unwrap(), vec![]);
+    let sealed = lost.seal(111, &SecretString::from(ACME_API_KEY.to_owned()));
+    let credential = NewCredential {
+        account_id: 111,
+        region: Region::Us,
+        auth_header: AuthHeader::Bearer,
+        sealed_key: &sealed,
+        connected_by: Some(1001),
+        now: 1,
+    };
+    save_credential(&harness.state.db, credential).await.unwrap();
+
+    for (user, kind, hint) in [(1001, "admin", "enter the ActivTrak API key again"), (1002, "member", "An admin")] {
+        let (status, json) = harness.get_json("/api/insights", Some(&token(111, user, kind))).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{json}");
+        assert_eq!(json["error"]["code"], "needs_attention", "never not_connected");
+        assert!(json["error"]["message"].as_str().unwrap().contains(hint), "{json}");
+    }
+    assert_eq!(harness.standin.request_count(), 0);
+}
+
+on_both_databases!(
+    undecryptable_key_needs_attention,
+);
+
 on_both_databases!(
     twenty_cold_requests_fetch_once,
     stale_answer_is_served_while_refreshing,

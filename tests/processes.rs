@@ -119,3 +119,51 @@ async fn two_processes_fetch_each_page_once() {
     }
     test_db.finish().await;
 }
+
+#[tokio::test]
+async fn key_and_settings_saved_in_one_process_reach_the_other() {
+    use activtrak_board::server::db::sign_in::{create_session, SignedInUser};
+    let test_db = TestDb::postgres().await;
+    let standin = ActivTrakStandIn::new();
+    let activtrak_url = serve(standin.router()).await;
+    let user = SignedInUser { account_id: 111, user_id: 1001, is_admin: true, user_name: None };
+    let now = chrono::Utc::now().timestamp();
+    create_session(&test_db.db, "process-test-session", &user, now, now + 3600).await.unwrap();
+
+    let ports = [free_port(), free_port()];
+    let _servers: Vec<Server> = ports.iter().map(|port| start_server(*port, &test_db.url, &activtrak_url)).collect();
+    let client = reqwest::Client::new();
+    let bases: Vec<String> = ports.iter().map(|port| format!("http://127.0.0.1:{port}")).collect();
+    for base in &bases {
+        wait_until_up(&client, base).await;
+    }
+    let call = |base: &str, endpoint: &str, body: serde_json::Value| {
+        client
+            .post(format!("{base}/api/{endpoint}"))
+            .header("Cookie", "atb_session=process-test-session")
+            .header("Origin", "http://127.0.0.1:3000")
+            .json(&body)
+            .send()
+    };
+    let member = token(111, 1002, "member");
+    let insights = |base: &str| client.get(format!("{base}/api/insights")).bearer_auth(&member).send();
+
+    let before: serde_json::Value = insights(&bases[1]).await.unwrap().json().await.unwrap();
+    assert_eq!(before["status"], "not_connected");
+
+    let connected = call(&bases[0], "connect_activtrak", serde_json::json!({"api_key": ACME_API_KEY, "region": "us", "auth_header": "bearer"}))
+        .await
+        .unwrap();
+    assert_eq!(connected.status(), 200);
+    let after: serde_json::Value = insights(&bases[1]).await.unwrap().json().await.unwrap();
+    assert_eq!(after["status"], "figures", "{after}");
+
+    let form = serde_json::json!({"form": {
+        "productive_hours_goal": "6", "minimum_group_size": "40", "active_day_threshold_hours": "2",
+        "time_zone": "UTC", "view_only_may_view": "on", "default_period_days": "7", "refresh_interval_minutes": "5"}});
+    assert_eq!(call(&bases[0], "save_account_settings", form).await.unwrap().status(), 200);
+    let limited: serde_json::Value = insights(&bases[1]).await.unwrap().json().await.unwrap();
+    assert_eq!(limited["status"], "too_few_people", "{limited}");
+    assert_eq!(limited["minimum_group_size"], 40);
+    test_db.finish().await;
+}

@@ -253,6 +253,37 @@ async fn rate_limit_block_and_problem_are_per_generation(test_db: &TestDb) {
     assert_eq!(fresh.problem, None);
 }
 
+async fn rotation_reencrypts_under_current_key(test_db: &TestDb) {
+    use activtrak_board::server::crypto::{EncryptionKey, Keyring};
+    use activtrak_board::server::db::credentials::rotate_all;
+    let db = &test_db.db;
+    let old = || EncryptionKey::from_bytes(&[1; 32]).unwrap();
+    let new = || EncryptionKey::from_bytes(&[2; 32]).unwrap();
+    let stranger = || EncryptionKey::from_bytes(&[3; 32]).unwrap();
+    let old_ring = Keyring::new(old(), vec![]);
+    for (account, ring) in [(111, &old_ring), (222, &Keyring::new(new(), vec![])), (333, &Keyring::new(stranger(), vec![]))] {
+        let sealed = ring.seal(account, &SecretString::from(format!("key-{account}")));
+        save_credential(db, new_credential(account, &sealed, 1)).await.unwrap();
+    }
+    let generation_before = load_credential(db, 111).await.unwrap().unwrap().generation;
+
+    let rotated_ring = Keyring::new(new(), vec![old()]);
+    let report = rotate_all(db, &rotated_ring).await.unwrap();
+    assert_eq!((report.rotated, report.current, report.undecryptable), (1, 1, 1));
+
+    let only_new = Keyring::new(new(), vec![]);
+    let stored = load_credential(db, 111).await.unwrap().unwrap();
+    assert_eq!(stored.sealed_key.key_id, only_new.current_key_id());
+    assert_eq!(only_new.open(111, &stored.sealed_key).unwrap().expose_secret(), "key-111");
+    assert_eq!(stored.generation, generation_before, "the same key keeps its cache");
+    // The row no key can open is left as it was.
+    assert!(load_credential(db, 333).await.unwrap().is_some());
+}
+
+on_both_databases!(
+    rotation_reencrypts_under_current_key,
+);
+
 on_both_databases!(
     lease_is_exclusive_until_released_or_expired,
     groups_are_kept_per_account,
