@@ -23,6 +23,7 @@ export LEPTOS_SITE_ADDR="127.0.0.1:${APP_PORT}"
 export SANDBOX_ADDR="127.0.0.1:${SANDBOX_PORT}"
 export SANDBOX_PUBLIC_URL="http://localhost:${SANDBOX_PORT}"
 export APP_URL="http://127.0.0.1:${APP_PORT}"
+export APP_PUBLIC_URL="http://127.0.0.1:${APP_PORT}"
 export RUST_LOG=${RUST_LOG:-warn}
 
 "target/$profile/sandbox" &
@@ -34,7 +35,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# Account 111 starts connected; account 222 is left for the tests that
+# connect it through the settings page.
 printf '%s' sandbox-acme-key | "target/$profile/activtrak-board" connect --account 111 --region us
-printf '%s' sandbox-globex-key | "target/$profile/activtrak-board" connect --account 222 --region us --auth-header x-api-key
 
 "target/$profile/activtrak-board"

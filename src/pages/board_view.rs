@@ -101,6 +101,15 @@ fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: R
     /// How often a view without figures looks again.
     const WAITING_POLL_SECS: u64 = 5;
 
+    // Whether the view still waits for figures; kept by an effect, because
+    // resources may be read only in effects and suspense outside render.
+    let waiting = RwSignal::new(true);
+    Effect::new(move |_| {
+        if let Some(data) = insights.get() {
+            waiting.set(!matches!(data, Some(Ok(ref response)) if response_has_figures(response)));
+        }
+    });
+
     Effect::new(move |started: Option<()>| {
         if started.is_some() {
             return;
@@ -125,10 +134,7 @@ fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: R
         // ActivTrak.
         let _ = set_interval_with_handle(
             move || {
-                let waiting = insights.get_untracked().flatten().is_none_or(|data| {
-                    !matches!(data, Ok(ref response) if response_has_figures(response))
-                });
-                if waiting {
+                if waiting.get_untracked() {
                     reload.update(|count| *count += 1);
                 }
             },

@@ -8,9 +8,12 @@ use crate::errors::AppError;
 use crate::model::{InsightsQuery, InsightsResponse};
 
 /// Team figures for the caller's account.
+///
+/// Errors keep the server function's own status, unlike the admin
+/// functions' 4xx: the view shows each error as a state of its own, and a
+/// 4xx would also put a network error in the browser console.
 #[server(endpoint = "view_insights", input = Json)]
 pub async fn fetch_insights(session_token: SessionToken, query: InsightsQuery) -> Result<InsightsResponse, AppError> {
-    use super::with_status;
     use crate::server::error::ServiceError;
     use crate::server::insights::load_insights;
     use crate::server::session_token::verify_session_token;
@@ -18,10 +21,8 @@ pub async fn fetch_insights(session_token: SessionToken, query: InsightsQuery) -
 
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;
     let session = verify_session_token(&session_token.0, &state.config.monday_client_secret)
-        .map_err(|error| with_status(ServiceError::from(error).into_app_error()))?;
-    load_insights(&state, &session, &query)
-        .await
-        .map_err(|error| with_status(error.into_app_error()))
+        .map_err(|error| ServiceError::from(error).into_app_error())?;
+    load_insights(&state, &session, &query).await.map_err(ServiceError::into_app_error)
 }
 
 /// A single-use link, valid for 5 minutes, that signs the caller in to the
