@@ -20,6 +20,7 @@ export LEPTOS_SITE_ADDR="127.0.0.1:$APP_PORT"
 export SANDBOX_ADDR="127.0.0.1:$SANDBOX_PORT"
 export SANDBOX_PUBLIC_URL="http://localhost:$SANDBOX_PORT"
 export APP_URL="http://127.0.0.1:$APP_PORT"
+export APP_PUBLIC_URL="http://127.0.0.1:$APP_PORT"
 export RUST_LOG=${RUST_LOG:-info,sqlx=warn}
 
 app=target/release/activtrak-board
@@ -34,16 +35,18 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 
-# The operator command reads each key from standard input.
+# The operator command reads the key from standard input. Account 222
+# (Globex) stays unconnected, to try connecting through the settings page
+# with the key sandbox-globex-key.
 printf '%s' sandbox-acme-key | "$app" connect --account 111 --region us
-printf '%s' sandbox-globex-key | "$app" connect --account 222 --region us --auth-header x-api-key
 
 cat <<MSG
 
   ActivTrak insights demo is running.
   Open: http://localhost:$SANDBOX_PORT/?account=111&user=1002
 
-  (the monday stand-in; pick another user, role or theme at the top of the page)
+  (the monday stand-in; pick another user, role or theme at the top of the page;
+  as Globex's admin, connect ActivTrak with the key sandbox-globex-key)
   Press Ctrl+C to stop.
 
 MSG

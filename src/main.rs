@@ -33,6 +33,7 @@ async fn serve(config: Config) -> Result<(), StartupError> {
     let address = leptos_options.site_addr;
     let mut state = build_state(config, leptos_options).await?;
     state.metrics = Some(metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?);
+    spawn_cleanup(state.clone());
     let app = router(state);
 
     let listener = tokio::net::TcpListener::bind(address).await?;
@@ -44,4 +45,19 @@ async fn serve(config: Config) -> Result<(), StartupError> {
         })
         .await?;
     Ok(())
+}
+
+/// Deletes expired handoff links, OAuth states and sessions, at start and
+/// then hourly.
+fn spawn_cleanup(state: activtrak_board::server::state::AppState) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            ticks.tick().await;
+            let now = state.clock.now().timestamp();
+            if let Err(error) = activtrak_board::server::db::sign_in::delete_expired(&state.db, now).await {
+                tracing::warn!(error = %error, "could not delete expired sign-in rows");
+            }
+        }
+    });
 }

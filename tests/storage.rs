@@ -302,3 +302,85 @@ on_both_databases!(
     migrations_run_twice,
     concurrent_saves_keep_one_whole_key,
 );
+
+mod sign_in_rows {
+    use super::*;
+    use activtrak_board::server::db::sign_in::{
+        consume_handoff, consume_oauth_state, create_handoff, create_oauth_state, create_session, delete_expired,
+        delete_session, load_session, SignedInUser,
+    };
+
+    fn admin() -> SignedInUser {
+        SignedInUser { account_id: 111, user_id: 1001, is_admin: true, user_name: Some("Ada".into()) }
+    }
+
+    async fn handoff_works_once_and_expires(test_db: &TestDb) {
+        let db = &test_db.db;
+        create_handoff(db, "link-a", &admin(), 1_300).await.unwrap();
+        create_handoff(db, "link-b", &admin(), 1_300).await.unwrap();
+        assert_eq!(consume_handoff(db, "link-a", 1_000).await.unwrap().map(|user| user.user_id), Some(1001));
+        assert_eq!(consume_handoff(db, "link-a", 1_000).await.unwrap(), None, "single use");
+        assert_eq!(consume_handoff(db, "link-b", 1_300).await.unwrap(), None, "expired");
+        assert_eq!(consume_handoff(db, "never-made", 1_000).await.unwrap(), None);
+        let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM handoff_links").fetch_all(db.pool()).await.unwrap();
+        assert!(stored.iter().all(|hash| hash.len() == 64 && !hash.contains("link")));
+    }
+
+    async fn state_is_bound_to_browser(test_db: &TestDb) {
+        let db = &test_db.db;
+        create_oauth_state(db, "state-1", "browser-1", 2_000).await.unwrap();
+        assert!(!consume_oauth_state(db, "state-1", Some("browser-2"), 1_000).await.unwrap());
+        // A failed check still uses the state up.
+        assert!(!consume_oauth_state(db, "state-1", Some("browser-1"), 1_000).await.unwrap());
+        create_oauth_state(db, "state-2", "browser-1", 2_000).await.unwrap();
+        assert!(!consume_oauth_state(db, "state-2", None, 1_000).await.unwrap());
+        create_oauth_state(db, "state-3", "browser-1", 2_000).await.unwrap();
+        assert!(consume_oauth_state(db, "state-3", Some("browser-1"), 1_999).await.unwrap());
+    }
+
+    async fn sessions_expire_and_sign_out(test_db: &TestDb) {
+        let db = &test_db.db;
+        create_session(db, "session-1", &admin(), 1_000, 2_000).await.unwrap();
+        assert_eq!(load_session(db, "session-1", 1_500).await.unwrap(), Some(admin()));
+        assert_eq!(load_session(db, "session-1", 2_000).await.unwrap(), None);
+        create_session(db, "session-2", &admin(), 1_000, 9_000).await.unwrap();
+        delete_session(db, "session-2").await.unwrap();
+        assert_eq!(load_session(db, "session-2", 1_500).await.unwrap(), None);
+
+        delete_expired(db, 2_500).await.unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings_sessions").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(left, 0);
+    }
+
+    async fn audit_and_settings_round_trip(test_db: &TestDb) {
+        use activtrak_board::server::db::audit::{record, recent};
+        use activtrak_board::server::db::settings::{load_settings, save_settings};
+        use activtrak_board::server::insights::settings::AccountSettings;
+        let db = &test_db.db;
+        assert_eq!(load_settings(db, 111).await.unwrap(), AccountSettings::default());
+        let custom = AccountSettings {
+            productive_hours_goal: 5.5,
+            minimum_group_size: 9,
+            time_zone: chrono_tz::America::New_York,
+            guests_may_view: true,
+            ..AccountSettings::default()
+        };
+        save_settings(db, 111, &custom, Some(1001), 10).await.unwrap();
+        assert_eq!(load_settings(db, 111).await.unwrap(), custom);
+
+        record(db, 111, Some(1001), "connect", "region us", 10).await.unwrap();
+        record(db, 111, None, "install", "installed", 20).await.unwrap();
+        record(db, 222, None, "install", "other account", 30).await.unwrap();
+        let entries = recent(db, 111, 10).await.unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].action, "install");
+        assert_eq!(entries[1].actor_user_id, Some(1001));
+    }
+
+    on_both_databases!(
+        handoff_works_once_and_expires,
+        state_is_bound_to_browser,
+        sessions_expire_and_sign_out,
+        audit_and_settings_round_trip,
+    );
+}
