@@ -17,9 +17,12 @@ pub const UNPRODUCTIVE_PASSIVE: &str = "#c3acdf";
 pub const UNDEFINED_ACTIVE: &str = "#8a8f98";
 pub const UNDEFINED_PASSIVE: &str = "#c9ccd1";
 
+/// Picks one class of seconds from a day's active and passive time.
+type PickSeconds = fn(&ClassSeconds, &ClassSeconds) -> u64;
+
 /// The series of the productivity chart, in stacking order: name, colour,
 /// and which seconds it shows.
-pub const PRODUCTIVITY_SERIES: [(&str, &str, fn(&ClassSeconds, &ClassSeconds) -> u64); 6] = [
+pub const PRODUCTIVITY_SERIES: [(&str, &str, PickSeconds); 6] = [
     ("Productive (active)", PRODUCTIVE_ACTIVE, |active, _| active.productive),
     ("Productive (passive)", PRODUCTIVE_PASSIVE, |_, passive| passive.productive),
     ("Unproductive (active)", UNPRODUCTIVE_ACTIVE, |active, _| active.unproductive),
@@ -33,7 +36,7 @@ pub fn hours(seconds: u64) -> f64 {
     (seconds as f64 / 36.0).round() / 100.0
 }
 
-/// The "productivity by day" stacked bar chart, in hours. A day without a
+/// Builds the "productivity by day" stacked bar chart, in hours. A day without a
 /// figure (no rows, or too few people) has no bar.
 pub fn productivity_by_day(figures: &TeamFigures, theme: Theme) -> Chart {
     let dates: Vec<String> = figures.days.iter().map(|day| day.date.format("%b %-d").to_string()).collect();

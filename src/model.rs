@@ -29,7 +29,7 @@ pub struct InsightsQuery {
     pub groups: Vec<i64>,
 }
 
-/// An answer and how old its data is.
+/// A response with the age of its data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InsightsResponse {
     #[serde(flatten)]
@@ -41,7 +41,7 @@ pub struct InsightsResponse {
     pub can_manage: bool,
 }
 
-/// How old the data behind an answer is, and why it could not be refreshed
+/// The age of a response's data, and the reason it could not be refreshed
 /// when ActivTrak failed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Freshness {
@@ -50,11 +50,11 @@ pub struct Freshness {
     pub fetched_at: Option<i64>,
     /// The data is older than the account allows; a refresh has started.
     pub stale: bool,
-    /// Why the latest attempt to read ActivTrak failed, in plain words.
+    /// The reason the latest attempt to read ActivTrak failed, in plain words.
     pub problem: Option<String>,
 }
 
-/// The answer for one selection of groups and period.
+/// The result for one selection of groups and period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Insights {
@@ -92,7 +92,7 @@ pub struct GroupFigures {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DerivedFigure {
     pub value: f64,
-    /// Always `true`: tells clients to label the figure as the app's own.
+    /// Always `true`: clients label the figure as the app's own.
     pub derived: bool,
 }
 

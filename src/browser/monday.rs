@@ -73,7 +73,7 @@ pub async fn session_token() -> Result<String, AppError> {
     })?;
     if reply.is_undefined() {
         return Err(AppError::Transport {
-            message: "monday did not answer in time; open this view from a monday board".to_owned(),
+            message: "monday did not respond in time; open this view from a monday board".to_owned(),
         });
     }
     Reflect::get(&reply, &JsValue::from_str("data"))

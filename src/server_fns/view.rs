@@ -25,8 +25,8 @@ pub async fn fetch_insights(session_token: SessionToken, query: InsightsQuery) -
     load_insights(&state, &session, &query).await.map_err(ServiceError::into_app_error)
 }
 
-/// A single-use link, valid for 5 minutes, that signs the caller in to the
-/// settings page in a new tab. Only admins and the user who connected the
+/// Mints a single-use link, valid for 5 minutes, that signs the caller in
+/// to the settings page in a new tab. Only admins and the user who connected the
 /// account get one.
 #[server(endpoint = "create_settings_link", input = Json)]
 pub async fn create_settings_link(session_token: SessionToken) -> Result<String, AppError> {

@@ -15,7 +15,7 @@ use crate::server::error::ServiceError;
 use crate::server::session_token::{verify_session_token, MondaySession};
 use crate::server::state::AppState;
 
-/// The HTTP status for each client-visible error.
+/// Maps each client-visible error to its HTTP status.
 pub fn status_of(error: &AppError) -> StatusCode {
     match error {
         AppError::SessionExpired | AppError::SessionInvalid => StatusCode::UNAUTHORIZED,
@@ -26,7 +26,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
     }
 }
 
-/// The JSON error envelope: `{"error": {"code", "message", "parameter"?}}`.
+/// Builds the JSON error envelope: `{"error": {"code", "message", "parameter"?}}`.
 pub fn error_response(error: &AppError) -> Response {
     let mut body = json!({ "code": error.code(), "message": error.to_string() });
     if let AppError::InvalidParameter { parameter, .. } = error {
@@ -81,18 +81,18 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 /// Verifies the `Authorization: Bearer <sessionToken>` header, or returns
 /// the 401 response to send.
-pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<MondaySession, Response> {
+pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<MondaySession, Box<Response>> {
     let Some(token) = bearer_token(headers) else {
-        return Err(error_response(&AppError::SessionInvalid));
+        return Err(Box::new(error_response(&AppError::SessionInvalid)));
     };
     verify_session_token(token, &state.config.monday_client_secret)
-        .map_err(|error| error_response(&ServiceError::from(error).into_app_error()))
+        .map_err(|error| Box::new(error_response(&ServiceError::from(error).into_app_error())))
 }
 
 pub async fn get_insights(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let session = match authenticate(&state, &headers) {
         Ok(session) => session,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let query = match parse_query(raw.as_deref()) {
         Ok(query) => query,

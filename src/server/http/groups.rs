@@ -15,7 +15,7 @@ use crate::server::db::groups::{add_group_by_hand, list_groups};
 use crate::server::error::ServiceError;
 use crate::server::state::AppState;
 
-/// The longest group name accepted.
+/// Maximum length of a group name, in characters.
 const MAX_NAME_CHARS: usize = 200;
 
 #[derive(Deserialize)]
@@ -28,7 +28,7 @@ pub struct NewGroup {
 pub async fn get_groups(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let session = match authenticate(&state, &headers) {
         Ok(session) => session,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     match list_groups(&state.db, session.account_id.0).await {
         Ok(groups) => {
@@ -45,7 +45,7 @@ pub async fn get_groups(State(state): State<AppState>, headers: HeaderMap) -> Re
 pub async fn post_group(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let session = match authenticate(&state, &headers) {
         Ok(session) => session,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if !session.is_admin {
         return error_response(&AppError::Forbidden {

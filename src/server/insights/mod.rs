@@ -21,10 +21,10 @@ use aggregate::AggregationRules;
 use engine::{CachedAnswer, FetchFailure, FetchJob};
 use settings::AccountSettings;
 
-/// The longest period one request may cover.
+/// Maximum number of days one request may cover.
 pub const MAX_PERIOD_DAYS: i64 = 92;
 
-/// The most groups one request may name.
+/// Maximum number of groups one request may name.
 pub const MAX_GROUPS: usize = 20;
 
 /// Checks a query and resolves a missing period to the account's default,
@@ -54,7 +54,7 @@ pub fn resolve_period(query: &InsightsQuery, today: NaiveDate, default_days: u32
     Ok(period)
 }
 
-/// Whether the session may see the view at all under the account's policy.
+/// Checks the account's policy for guests and view-only users.
 fn check_view_policy(session: &MondaySession, settings: &AccountSettings) -> Result<(), AppError> {
     if session.is_guest && !settings.guests_may_view {
         return Err(AppError::Forbidden {
@@ -147,7 +147,7 @@ async fn load_once(
         }
         metrics::counter!("activtrak_board_cache_lookups_total", "result" => "stale", "layer" => "any").increment(1);
         if credential.problem.is_none() {
-            // Started, not awaited: this request answers with what it has.
+            // Started, not awaited: this request returns the stale data now.
             let _refresh = state.engine.fetch(state, job.clone());
         }
         let problem = credential
