@@ -269,7 +269,10 @@ fn AuditLog(settings: SettingsView) -> impl IntoView {
         .audit
         .into_iter()
         .map(|line| {
-            let actor = line.actor_user_id.map(|id| format!("user {id}")).unwrap_or_else(|| "monday".to_owned());
+            let actor = line
+                .actor_user_id
+                .map(|id| format!("monday user {id}"))
+                .unwrap_or_else(|| "operator or monday".to_owned());
             view! {
                 <tr>
                     <td>{date_time(line.at)}</td>

@@ -108,6 +108,8 @@ pub async fn connect(config: &Config, account: i64, region: Region, auth_header:
         },
     )
     .await?;
+    let details = format!("operator command; region {}, header {}", region.as_str(), auth_header.as_str());
+    crate::server::db::audit::record(&db, account, None, "connect", &details, chrono::Utc::now().timestamp()).await?;
     println!(
         "Connected monday account {account} to ActivTrak ({} region, {} header); credential generation {generation}.",
         region.as_str(),
