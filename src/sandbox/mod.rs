@@ -2,8 +2,10 @@
 //! and is tested on one machine without the internet.
 //!
 //! One server ([`router`], [`run`]) serves:
-//! - the monday stand-in at the root: the host page `/`, `/host.js` and
-//!   `/monday/session-token` (see [`monday`]);
+//! - the monday stand-in at the root: the host page `/`, `/host.js`,
+//!   `/monday/session-token`, OAuth under `/monday/oauth2/`, the GraphQL
+//!   API at `/monday/v2` and its controls under `/monday/_sandbox/` (see
+//!   [`monday`]). It also sends lifecycle webhooks to the app;
 //! - the ActivTrak stand-in under `/activtrak` (see [`activtrak`]), so the
 //!   app's ActivTrak base URL is `{SANDBOX_ADDR}/activtrak`;
 //! - the ActivTrak stand-in's control endpoints under `/activtrak/_sandbox/`
@@ -24,7 +26,11 @@ use tokio::net::TcpListener;
 
 pub use activtrak::{ActivTrakStandIn, Fault, GroupsFormat, HeaderStyle, RecordedRequest};
 pub use dataset::{rows_for, rows_for_on, WorkingHoursRow, ACME_API_KEY, GLOBEX_API_KEY};
-pub use monday::{accounts, MondaySettings, MondayStandIn, SandboxAccount, SandboxUser, UserKind};
+pub use monday::{
+    accounts, lifecycle_request, LifecycleDelivery, LifecycleError, LifecycleEvent, MondaySettings,
+    MondayStandIn, OAuthMode, SandboxAccount, SandboxUser, TokenOwner, TokenRequestRecord,
+    UserKind, LIFECYCLE_EVENT_TYPES,
+};
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:4000";
 pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:4000";
@@ -58,7 +64,8 @@ pub struct SandboxConfig {
     pub app_url: String,
     /// `MONDAY_CLIENT_ID`
     pub monday_client_id: String,
-    /// `MONDAY_CLIENT_SECRET`, which signs the sessionTokens.
+    /// `MONDAY_CLIENT_SECRET`, which signs the sessionTokens and lifecycle
+    /// webhooks and authenticates the app at the OAuth token endpoint.
     pub monday_client_secret: String,
     /// `MONDAY_SIGNING_SECRET`, kept for the integration stand-ins to come.
     pub monday_signing_secret: Option<String>,
@@ -198,7 +205,14 @@ pub fn router(config: SandboxConfig) -> Router {
 /// Builds every route of the sandbox around `activtrak`, so a caller can
 /// keep a clone to steer the ActivTrak stand-in.
 pub fn router_with(config: SandboxConfig, activtrak: ActivTrakStandIn) -> Router {
-    MondayStandIn::new(config.monday_settings())
+    router_with_stand_ins(MondayStandIn::new(config.monday_settings()), activtrak)
+}
+
+/// Builds every route of the sandbox around both stand-ins, so a caller can
+/// keep clones to steer them (OAuth mode, access tokens, lifecycle events,
+/// ActivTrak faults).
+pub fn router_with_stand_ins(monday: MondayStandIn, activtrak: ActivTrakStandIn) -> Router {
+    monday
         .router()
         .nest("/activtrak", activtrak.router())
         .merge(activtrak.control_router())
@@ -220,6 +234,10 @@ pub async fn run(config: SandboxConfig) -> std::io::Result<()> {
     );
     tracing::info!("ActivTrak base URL for the app: http://{addr}/activtrak");
     tracing::info!("ActivTrak stand-in controls: http://{addr}/_sandbox/fault");
+    tracing::info!("MONDAY_AUTH_URL for the app: {public_url}/monday");
+    tracing::info!("MONDAY_API_URL for the app: {public_url}/monday/v2");
+    tracing::info!("monday stand-in controls: {public_url}/monday/_sandbox/oauth-mode");
+    tracing::info!("lifecycle webhooks go to {app_url}/monday/lifecycle");
     tracing::info!("the host page embeds {app_url}/view");
 
     let server = axum::serve(listener, router(config));

@@ -75,6 +75,11 @@ pub struct SandboxAccount {
     pub time_format: &'static str,
     /// Hours from UTC.
     pub time_zone_offset: i32,
+    /// monday plan tier, as lifecycle webhooks send it in `account_tier`.
+    pub tier: &'static str,
+    /// Seats of the monday plan, as lifecycle webhooks send them in
+    /// `account_max_users`.
+    pub max_users: u32,
     pub users: &'static [SandboxUser],
 }
 
@@ -99,6 +104,8 @@ static ACCOUNTS: [SandboxAccount; 2] = [
         country_code: "DE",
         time_format: "24H",
         time_zone_offset: 1,
+        tier: "pro",
+        max_users: 25,
         users: &[
             SandboxUser {
                 id: 1001,
@@ -139,6 +146,8 @@ static ACCOUNTS: [SandboxAccount; 2] = [
         country_code: "US",
         time_format: "12H",
         time_zone_offset: -5,
+        tier: "standard",
+        max_users: 10,
         users: &[
             SandboxUser {
                 id: 2001,
@@ -164,4 +173,12 @@ pub fn accounts() -> &'static [SandboxAccount] {
 /// Finds a sandbox monday account by id.
 pub fn find_account(id: u64) -> Option<&'static SandboxAccount> {
     ACCOUNTS.iter().find(|account| account.id == id)
+}
+
+/// Finds a sandbox monday user by id, with the account it belongs to. User
+/// ids are unique across the sandbox accounts.
+pub fn find_user(id: u64) -> Option<(&'static SandboxAccount, &'static SandboxUser)> {
+    ACCOUNTS
+        .iter()
+        .find_map(|account| account.user(id).map(|user| (account, user)))
 }

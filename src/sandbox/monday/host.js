@@ -468,6 +468,102 @@
       faultStatus.textContent = "The ActivTrak stand-in controls did not answer.";
     });
 
+  // ---- monday stand-in controls -----------------------------------------
+
+  const oauthModeSelect = document.getElementById("oauth-mode");
+  const oauthModeStatus = document.getElementById("oauth-mode-status");
+  const lifecycleResult = document.getElementById("lifecycle-result");
+
+  // Calls a /monday/_sandbox endpoint and returns {status, body}. A body
+  // that is not JSON is returned as text.
+  async function mondayControl(path, method, body) {
+    const options = { method: method, cache: "no-store" };
+    if (body !== undefined) {
+      options.headers = { "content-type": "application/json" };
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(config.mondayControlPath + path, options);
+    const text = await response.text();
+    try {
+      return { status: response.status, body: JSON.parse(text) };
+    } catch (error) {
+      return { status: response.status, body: text };
+    }
+  }
+
+  async function setOAuthMode(mode) {
+    const result = await mondayControl("/oauth-mode", "POST", { mode: mode });
+    if (result.status !== 200) {
+      throw new Error(result.body.error || "status " + result.status);
+    }
+    oauthModeSelect.value = result.body.mode;
+    oauthModeStatus.textContent = "monday OAuth mode: " + result.body.mode + ".";
+    return result.body.mode;
+  }
+
+  // Sends a lifecycle event as the current account and user. `options` may
+  // set bearer (default true) and bodyAccount. Returns {status, body}, where
+  // body is {sent, status, response} or {error, ...}.
+  async function sendLifecycleEvent(type, options) {
+    const settings = options || {};
+    const request = {
+      type: type,
+      account: state.accountId,
+      user: state.userId,
+      bearer: settings.bearer !== false,
+    };
+    if (settings.bodyAccount !== undefined && settings.bodyAccount !== null && settings.bodyAccount !== "") {
+      request.body_account = String(settings.bodyAccount);
+    }
+    return mondayControl("/lifecycle", "POST", request);
+  }
+
+  fillSelect(oauthModeSelect, config.oauthModes.map((mode) => ({ value: mode, label: mode })), "normal");
+  fillSelect(
+    document.getElementById("lifecycle-type"),
+    config.lifecycleTypes.map((type) => ({ value: type, label: type })),
+    "install",
+  );
+
+  oauthModeSelect.addEventListener("change", async () => {
+    try {
+      await setOAuthMode(oauthModeSelect.value);
+    } catch (error) {
+      oauthModeStatus.textContent = "Not applied: " + error.message;
+    }
+  });
+
+  document.getElementById("lifecycle-send").addEventListener("click", async () => {
+    const customType = document.getElementById("lifecycle-custom-type").value.trim();
+    const type = customType || document.getElementById("lifecycle-type").value;
+    lifecycleResult.textContent = "Sending " + type + "…";
+    try {
+      const result = await sendLifecycleEvent(type, {
+        bearer: document.getElementById("lifecycle-bearer").checked,
+        bodyAccount: document.getElementById("lifecycle-body-account").value.trim(),
+      });
+      const body = result.body;
+      if (result.status === 200) {
+        lifecycleResult.textContent = "The app responded with status " + body.status + ":\n" + body.response +
+          "\n\nSent:\n" + JSON.stringify(body.sent, null, 2);
+      } else {
+        lifecycleResult.textContent = "Not delivered (" + result.status + "): " +
+          (body && body.error ? body.error : JSON.stringify(body));
+      }
+    } catch (error) {
+      lifecycleResult.textContent = "Sending failed: " + error.message;
+    }
+  });
+
+  mondayControl("/oauth-mode", "GET")
+    .then((result) => {
+      oauthModeSelect.value = result.body.mode;
+      oauthModeStatus.textContent = "monday OAuth mode: " + result.body.mode + ".";
+    })
+    .catch(() => {
+      oauthModeStatus.textContent = "The monday stand-in controls did not answer.";
+    });
+
   // ---- Toasts and the message log ---------------------------------------
 
   function showToast(text, kind, timeout) {
@@ -520,5 +616,7 @@
     setSettings: setSettings,
     reloadView: loadView,
     subscriptions: () => Array.from(subscriptions),
+    setOAuthMode: setOAuthMode,
+    sendLifecycleEvent: sendLifecycleEvent,
   };
 })();

@@ -9,6 +9,8 @@ use serde_json::Value;
 
 use super::context::{board_view_context, empty_filter, item_ids, THEMES};
 use super::directory::accounts;
+use super::grants::OAuthMode;
+use super::lifecycle::LIFECYCLE_EVENT_TYPES;
 use super::MondayStandIn;
 
 const HOST_HTML: &str = include_str!("host.html");
@@ -18,6 +20,9 @@ const CONFIG_PLACEHOLDER: &str = "__SANDBOX_CONFIG__";
 /// Path of the ActivTrak stand-in's control endpoints, as the host page
 /// calls them.
 const ACTIVTRAK_CONTROL_PATH: &str = "/activtrak/_sandbox";
+
+/// Path of the monday stand-in's control endpoints.
+const MONDAY_CONTROL_PATH: &str = "/monday/_sandbox";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -48,6 +53,9 @@ struct HostConfig {
     themes: [&'static str; 3],
     filter: Value,
     activtrak_control_path: &'static str,
+    monday_control_path: &'static str,
+    oauth_modes: Vec<&'static str>,
+    lifecycle_types: [&'static str; 13],
     accounts: Vec<HostAccount>,
 }
 
@@ -79,6 +87,9 @@ fn host_config(standin: &MondayStandIn) -> HostConfig {
         themes: THEMES,
         filter: empty_filter(),
         activtrak_control_path: ACTIVTRAK_CONTROL_PATH,
+        monday_control_path: MONDAY_CONTROL_PATH,
+        oauth_modes: OAuthMode::ALL.iter().map(OAuthMode::as_str).collect(),
+        lifecycle_types: LIFECYCLE_EVENT_TYPES,
         accounts: host_accounts,
     }
 }
@@ -143,5 +154,26 @@ mod tests {
         assert_eq!(HOST_HTML.matches(CONFIG_PLACEHOLDER).count(), 1);
         assert!(HOST_HTML.contains(r#"<iframe id="board-view""#));
         assert!(HOST_HTML.contains(r#"src="/host.js""#));
+    }
+
+    #[test]
+    fn host_html_has_monday_controls() {
+        for id in [
+            "oauth-mode",
+            "lifecycle-type",
+            "lifecycle-bearer",
+            "lifecycle-send",
+            "lifecycle-result",
+        ] {
+            assert_eq!(
+                HOST_HTML.matches(&format!("id=\"{id}\"")).count(),
+                1,
+                "{id}"
+            );
+            assert!(
+                HOST_JS.contains(&format!("\"{id}\"")),
+                "host.js does not use {id}"
+            );
+        }
     }
 }
