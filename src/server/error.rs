@@ -61,7 +61,7 @@ impl ServiceError {
                 },
                 FetchFailure::Undecryptable => {
                     tracing::error!(account.id = account_id, "stored ActivTrak key is undecryptable");
-                    AppError::NeedsAttention { message: UNDECRYPTABLE_MESSAGE.to_owned() }
+                    undecryptable_message(is_admin)
                 }
                 FetchFailure::Storage(error) => {
                     tracing::error!(account.id = account_id, error = %error, "storage failed during a fetch");
@@ -75,6 +75,15 @@ impl ServiceError {
 
 const UNDECRYPTABLE_MESSAGE: &str = "The stored ActivTrak key can no longer be read. An admin of this monday account \
                                      needs to enter the ActivTrak API key again.";
+
+fn undecryptable_message(is_admin: bool) -> AppError {
+    let message = if is_admin {
+        "The stored ActivTrak key can no longer be read. Open Settings and enter the ActivTrak API key again."
+    } else {
+        UNDECRYPTABLE_MESSAGE
+    };
+    AppError::NeedsAttention { message: message.to_owned() }
+}
 
 fn key_rejected_message(problem: KeyProblem, is_admin: bool) -> AppError {
     let error = match problem {
