@@ -139,7 +139,8 @@ async fn rate_limit_blocks_account_until_retry_after(test_db: &TestDb) {
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert!(json["error"]["message"].as_str().unwrap().contains("limiting"), "{json}");
     let after_429 = harness.standin.request_count();
-    assert_eq!(after_429, 1, "a 429 is not retried");
+    assert!(after_429 >= 1);
+    assert_each_query_once(&harness); // a 429 is not retried
 
     harness.standin.set_fault(Fault::None);
     harness.clock.advance(Duration::seconds(29));
@@ -171,7 +172,13 @@ async fn server_errors_are_retried_then_succeed(test_db: &TestDb) {
     let (status, json) = harness.get_json("/api/insights", Some(&member_token)).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert!(json["error"]["message"].as_str().unwrap().contains("500"), "{json}");
-    assert_eq!(harness.standin.request_count(), 3, "one try and two retries");
+    // Each query was tried once and retried twice; the period and the
+    // previous period run side by side, and the first to fail ends both.
+    let mut tries: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for request in harness.standin.requests() {
+        *tries.entry(request.path).or_default() += 1;
+    }
+    assert_eq!(tries.values().max(), Some(&3), "{tries:?}");
 }
 
 async fn concurrent_views_and_key_save(test_db: &TestDb) {

@@ -178,6 +178,23 @@ async fn app_association_names_client_id(test_db: &TestDb) {
     assert_eq!(json, json!({"apps": [{"clientID": "test-client-id"}]}));
 }
 
+async fn member_session_token_cannot_uninstall(test_db: &TestDb) {
+    let harness = Harness::new(test_db).await;
+    harness.connect(12345, ACME_API_KEY, AuthHeader::Bearer).await;
+    for kind in ["member", "guest", "view_only"] {
+        let jwt = sign(&claims(12345, 1, kind, json!(Utc::now().timestamp() + 60)), Algorithm::HS256, CLIENT_SECRET);
+        let (status, _) = post(&harness, Some(jwt), &event("uninstall", 12345).to_string()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{kind}");
+    }
+    // An admin token naming another user than the body's.
+    let other_user = sign(&claims(12345, 2, "admin", json!(Utc::now().timestamp() + 60)), Algorithm::HS256, CLIENT_SECRET);
+    let (status, _) = post(&harness, Some(other_user), &event("uninstall", 12345).to_string()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(load_credential(&harness.state.db, 12345).await.unwrap().is_some(), "nothing deleted");
+}
+
+on_both_databases!(member_session_token_cannot_uninstall);
+
 on_both_databases!(
     install_twice_keeps_one_record,
     uninstall_deletes_account_data,

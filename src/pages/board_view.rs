@@ -106,7 +106,7 @@ fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: R
     let waiting = RwSignal::new(true);
     Effect::new(move |_| {
         if let Some(data) = insights.get() {
-            waiting.set(!matches!(data, Some(Ok(ref response)) if response_has_figures(response)));
+            waiting.set(is_waiting_for_admin(&data));
         }
     });
 
@@ -128,10 +128,10 @@ fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: R
             move || reload.update(|count| *count += 1),
             Duration::from_secs(REFRESH_INTERVAL_SECS),
         );
-        // While there are no figures (not connected, or the key needs an
-        // admin), look again often, so that a connection made in the other
-        // tab shows up without a reload. These requests never reach
-        // ActivTrak.
+        // While the account is not connected, or its key needs an admin,
+        // look again often, so that a connection made in the other tab shows
+        // up without a reload. Such requests never reach ActivTrak; other
+        // errors wait for the normal refresh.
         let _ = set_interval_with_handle(
             move || {
                 if waiting.get_untracked() {
@@ -146,6 +146,10 @@ fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: R
 }
 
 #[cfg(feature = "hydrate")]
-fn response_has_figures(response: &InsightsResponse) -> bool {
-    matches!(response.insights, crate::model::Insights::Figures(_) | crate::model::Insights::Comparison { .. })
+fn is_waiting_for_admin(data: &ViewData) -> bool {
+    match data {
+        None => true,
+        Some(Ok(response)) => matches!(response.insights, crate::model::Insights::NotConnected { .. }),
+        Some(Err(error)) => matches!(error, AppError::NeedsAttention { .. }),
+    }
 }

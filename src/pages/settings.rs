@@ -17,11 +17,43 @@ fn date_time(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The outcome of the last action, shown under its form.
+/// The outcome of the latest action. It lives above the part of the page
+/// that reloads after a change, so the message stays visible.
+#[derive(Clone, Copy)]
+struct Notice(RwSignal<Option<Result<String, AppError>>>);
+
+/// Shows an action's result in the page's notice and, after a success,
+/// reloads the page's data.
+fn report_outcome<I: 'static, O: Clone + Send + Sync + 'static>(
+    action: Action<I, Result<O, AppError>>,
+    reload: RwSignal<u32>,
+    message: impl Fn(O) -> String + Send + Sync + 'static,
+) where
+    I: Send + Sync,
+{
+    let notice = expect_context::<Notice>();
+    Effect::new(move |_| {
+        let Some(result) = action.value().get() else { return };
+        let succeeded = result.is_ok();
+        notice.0.set(Some(result.map(&message)));
+        if succeeded {
+            reload.update(|count| *count += 1);
+        }
+    });
+}
+
+/// Renders an outcome message.
 fn outcome(result: Option<Result<String, AppError>>) -> impl IntoView {
     result.map(|result| match result {
         Ok(message) => view! { <p class="outcome ok" role="status">{message}</p> }.into_any(),
-        Err(error) => view! { <p class="outcome error" role="alert">{error.to_string()}</p> }.into_any(),
+        Err(error) => {
+            // A form field's own message reads better without the parameter name.
+            let text = match error {
+                AppError::InvalidParameter { message, .. } => message,
+                other => other.to_string(),
+            };
+            view! { <p class="outcome error" role="alert">{text}</p> }.into_any()
+        }
     })
 }
 
@@ -29,9 +61,12 @@ fn outcome(result: Option<Result<String, AppError>>) -> impl IntoView {
 pub fn SettingsPageView() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let page = Resource::new(move || reload.get(), |_| load_settings_page());
+    let notice = Notice(RwSignal::new(None));
+    provide_context(notice);
     view! {
         <main class="settings-page">
             <h1>"ActivTrak insights settings"</h1>
+            <div class="notice">{move || outcome(notice.0.get())}</div>
             <Transition fallback=|| view! { <p class="state loading">"Loading settings…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
@@ -59,7 +94,9 @@ fn SignIn() -> impl IntoView {
                 "Open this page from the board view (Connect ActivTrak or Settings), or sign in with your monday "
                 "account. Only monday account admins, and the person who connected ActivTrak, can change settings."
             </p>
-            <a class="button primary" href="/oauth/start">"Sign in with monday"</a>
+            // rel="external": a full page load, so the server starts OAuth
+            // instead of the client-side router looking for a page.
+            <a class="button primary" href="/oauth/start" rel="external">"Sign in with monday"</a>
         </section>
     }
 }
@@ -118,12 +155,9 @@ fn Connection(connection: Option<ConnectionInfo>, reload: RwSignal<u32>) -> impl
     });
     let test = Action::new(|_: &()| test_connection());
     let disconnect = Action::new(|confirmed: &bool| disconnect_activtrak(*confirmed));
-    Effect::new(move |_| {
-        let done = connect.version().get() + disconnect.version().get() + test.version().get();
-        if done > 0 {
-            reload.update(|count| *count += 1);
-        }
-    });
+    report_outcome(connect, reload, |message| message);
+    report_outcome(test, reload, |message| message);
+    report_outcome(disconnect, reload, |message| message);
 
     let on_connect = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -156,7 +190,6 @@ fn Connection(connection: Option<ConnectionInfo>, reload: RwSignal<u32>) -> impl
                 </p>
                 {problem}
                 <button type="button" class="button" on:click=move |_| { test.dispatch(()); }>"Test connection"</button>
-                {move || outcome(test.value().get())}
                 <form class="disconnect" on:submit=on_disconnect>
                     <label>
                         <input type="checkbox" node_ref=confirm name="confirmed"/>
@@ -164,7 +197,6 @@ fn Connection(connection: Option<ConnectionInfo>, reload: RwSignal<u32>) -> impl
                     </label>
                     <button type="submit" class="button danger">"Disconnect"</button>
                 </form>
-                {move || outcome(disconnect.value().get())}
             }
             .into_any()
         }
@@ -206,7 +238,6 @@ fn Connection(connection: Option<ConnectionInfo>, reload: RwSignal<u32>) -> impl
                     {submit_label}
                 </button>
             </form>
-            {move || outcome(connect.value().get())}
         </section>
     }
 }
@@ -222,11 +253,7 @@ fn AccountSettingsSection(form: AccountSettingsForm, reload: RwSignal<u32>) -> i
     let period = NodeRef::<Input>::new();
     let refresh = NodeRef::<Input>::new();
     let save = Action::new(|form: &AccountSettingsForm| save_account_settings(form.clone()));
-    Effect::new(move |_| {
-        if save.version().get() > 0 && matches!(save.value().get_untracked(), Some(Ok(_))) {
-            reload.update(|count| *count += 1);
-        }
-    });
+    report_outcome(save, reload, |message| message);
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let text = |node: NodeRef<Input>| node.get().map(|element| element.value()).unwrap_or_default();
@@ -258,7 +285,6 @@ fn AccountSettingsSection(form: AccountSettingsForm, reload: RwSignal<u32>) -> i
                 <label>"Refresh interval, minutes " <input node_ref=refresh name="refresh_interval_minutes" value=form.refresh_interval_minutes/></label>
                 <button type="submit" class="button primary">"Save settings"</button>
             </form>
-            {move || outcome(save.value().get())}
         </section>
     }
 }

@@ -30,6 +30,15 @@ pub async fn get_groups(State(state): State<AppState>, headers: HeaderMap) -> Re
         Ok(session) => session,
         Err(response) => return *response,
     };
+    // Group names are the account's data: the view's policy for guests and
+    // view-only users applies.
+    let settings = match crate::server::db::settings::load_settings(&state.db, session.account_id.0).await {
+        Ok(settings) => settings,
+        Err(error) => return error_response(&ServiceError::from(error).into_app_error()),
+    };
+    if let Err(error) = crate::server::insights::check_view_policy(&session, &settings) {
+        return error_response(&error);
+    }
     match list_groups(&state.db, session.account_id.0).await {
         Ok(groups) => {
             let groups: Vec<_> = groups

@@ -57,6 +57,15 @@ pub async fn handle_lifecycle(State(state): State<AppState>, headers: HeaderMap,
         tracing::warn!("lifecycle webhook rejected: missing or invalid JWT");
         return reject(StatusCode::UNAUTHORIZED, "missing or invalid monday JWT");
     };
+    // NOTE: monday documents no claim that tells a lifecycle JWT from a
+    // sessionToken (both are signed with the client secret, with the same
+    // `dat` layout), and every user of an account can get a sessionToken.
+    // Only account admins install, uninstall or pay for apps, so a token of
+    // anyone else is refused; an admin's own sessionToken can still pass.
+    if !claims.is_admin || claims.is_guest || claims.is_view_only {
+        tracing::warn!(account.id = %claims.account_id, user.id = %claims.user_id, "lifecycle webhook rejected: not an admin's JWT");
+        return reject(StatusCode::UNAUTHORIZED, "lifecycle events must be signed for an account admin");
+    }
     let event: LifecycleEvent = match serde_json::from_slice(&body) {
         Ok(event) => event,
         Err(error) => {
@@ -64,13 +73,13 @@ pub async fn handle_lifecycle(State(state): State<AppState>, headers: HeaderMap,
             return reject(StatusCode::BAD_REQUEST, "the body is not a monday lifecycle event");
         }
     };
-    if event.data.account_id != claims.account_id {
+    if event.data.account_id != claims.account_id || event.data.user_id.is_some_and(|user| user != claims.user_id) {
         tracing::warn!(
             token.account_id = %claims.account_id,
             body.account_id = %event.data.account_id,
             "lifecycle webhook rejected: account ids differ"
         );
-        return reject(StatusCode::UNAUTHORIZED, "the body's account_id does not match the JWT");
+        return reject(StatusCode::UNAUTHORIZED, "the body's account_id or user_id does not match the JWT");
     }
 
     match apply(&state, &event).await {

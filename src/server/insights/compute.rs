@@ -34,14 +34,17 @@ async fn rows_by_group(
     period: Period,
     groups: &[i64],
 ) -> Result<Vec<(Option<i64>, Vec<WorkingHoursRow>)>, ActivTrakError> {
-    if groups.is_empty() {
-        return Ok(vec![(None, fetch_rows(state, credential, api_key, period, None).await?)]);
-    }
-    let mut sets = Vec::with_capacity(groups.len());
-    for group_id in groups {
-        sets.push((Some(*group_id), fetch_rows(state, credential, api_key, period, Some(*group_id)).await?));
-    }
-    Ok(sets)
+    let group_ids: Vec<Option<i64>> = if groups.is_empty() {
+        vec![None]
+    } else {
+        groups.iter().copied().map(Some).collect()
+    };
+    // One query per group, all at once (at most 20 groups per request).
+    let fetches = group_ids.into_iter().map(|group_id| async move {
+        let rows = fetch_rows(state, credential, api_key, period, group_id).await?;
+        Ok::<_, ActivTrakError>((group_id, rows))
+    });
+    futures::future::try_join_all(fetches).await
 }
 
 /// Fetches and aggregates everything one answer needs.
@@ -52,7 +55,12 @@ pub async fn compute(
     job: &FetchJob,
 ) -> Result<Insights, ActivTrakError> {
     let fetched_at = state.clock.now().timestamp();
-    let sets = rows_by_group(state, credential, api_key, job.period, &job.groups).await?;
+    // The previous period (for the changes) is read at the same time.
+    let previous = previous_period(job.period);
+    let (sets, previous_sets) = futures::try_join!(
+        rows_by_group(state, credential, api_key, job.period, &job.groups),
+        rows_by_group(state, credential, api_key, previous, &job.groups),
+    )?;
     learn_groups(state, job.account_id, &sets).await;
 
     let merged = merge_rows(sets.iter().map(|(_, rows)| rows.clone()).collect());
@@ -78,8 +86,6 @@ pub async fn compute(
     let Insights::Figures(mut figures) = current else {
         return Ok(current);
     };
-    let previous = previous_period(job.period);
-    let previous_sets = rows_by_group(state, credential, api_key, previous, &job.groups).await?;
     let previous_rows = merge_rows(previous_sets.into_iter().map(|(_, rows)| rows).collect());
     let previous_insights = aggregate(&previous_rows, previous, &job.groups, job.rules, fetched_at);
     figures.changes = headline_changes(&figures, &previous_insights, previous);

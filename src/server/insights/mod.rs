@@ -27,6 +27,11 @@ pub const MAX_PERIOD_DAYS: i64 = 92;
 /// Maximum number of groups one request may name.
 pub const MAX_GROUPS: usize = 20;
 
+/// The earliest date a request may name; ActivTrak has no data before it.
+fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+}
+
 /// Checks a query and resolves a missing period to the account's default,
 /// which ends today in the account's time zone.
 pub fn resolve_period(query: &InsightsQuery, today: NaiveDate, default_days: u32) -> Result<Period, AppError> {
@@ -42,6 +47,15 @@ pub fn resolve_period(query: &InsightsQuery, today: NaiveDate, default_days: u32
     if period.from > period.to {
         return Err(AppError::invalid("from", "must not be after `to`"));
     }
+    if period.from < earliest_date() {
+        return Err(AppError::invalid("from", "must not be before 2000-01-01"));
+    }
+    if period.to > today {
+        return Err(AppError::invalid("to", format!("must not be after today ({today})")));
+    }
+    if query.groups.iter().any(|group| *group <= 0) {
+        return Err(AppError::invalid("group", "ActivTrak group ids are positive numbers"));
+    }
     if period.days() > MAX_PERIOD_DAYS {
         return Err(AppError::invalid(
             "to",
@@ -55,7 +69,7 @@ pub fn resolve_period(query: &InsightsQuery, today: NaiveDate, default_days: u32
 }
 
 /// Checks the account's policy for guests and view-only users.
-fn check_view_policy(session: &MondaySession, settings: &AccountSettings) -> Result<(), AppError> {
+pub fn check_view_policy(session: &MondaySession, settings: &AccountSettings) -> Result<(), AppError> {
     if session.is_guest && !settings.guests_may_view {
         return Err(AppError::Forbidden {
             message: "Guests of this monday account can't see ActivTrak insights. An admin can allow it in Settings."
@@ -220,9 +234,10 @@ mod tests {
     fn ninety_two_days_pass_ninety_three_fail() {
         let from = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let ok = InsightsQuery { from: Some(from), to: Some(from + Duration::days(91)), groups: vec![] };
-        assert_eq!(resolve_period(&ok, day(20), 7).unwrap().days(), 92);
+        let today = from + Duration::days(100);
+        assert_eq!(resolve_period(&ok, today, 7).unwrap().days(), 92);
         let too_long = InsightsQuery { from: Some(from), to: Some(from + Duration::days(92)), groups: vec![] };
-        assert!(resolve_period(&too_long, day(20), 7).is_err());
+        assert!(resolve_period(&too_long, today, 7).is_err());
     }
 
     #[test]
