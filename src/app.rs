@@ -17,6 +17,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="referrer" content="no-referrer"/>
+                // No favicon: an empty data URL keeps browsers from asking for one.
+                <link rel="icon" href="data:,"/>
                 // monday's SDK and ECharts, served by the app from their npm
                 // packages. Deferred scripts run in order, before the
                 // hydration module.

@@ -57,9 +57,16 @@ test("admin connects in a new tab and the view follows without a reload", async 
   await settings.waitForSelector("body[data-hydrated='true']");
   await expect(settings.locator("[data-state='not-connected']")).toBeVisible();
 
+  await settings.locator("input[name='api_key']").fill("not-a-real-key");
+  await settings.locator("form.connect button[type='submit']").click();
+  await expect(settings.locator(".notice")).toContainText("401");
+  await settings.waitForTimeout(2_000);
+  await expect(settings.locator(".notice")).toContainText("401");
+
   await settings.locator("input[name='api_key']").fill("sandbox-globex-key");
   await settings.locator("form.connect button[type='submit']").click();
   await expect(settings.locator("[data-state='connected']")).toBeVisible();
+  await expect(settings.locator(".notice")).toContainText("ActivTrak is connected.");
   await expect(settings.locator(".audit-log")).toContainText("connect");
 
   await expect(frame.locator("[data-state='figures']")).toBeVisible({ timeout: 20_000 });
@@ -83,4 +90,18 @@ test("disconnect on the settings page returns the view to not connected", async 
   await page.bringToFront();
   await frame.evaluate(() => window.dispatchEvent(new Event("focus")));
   await expect(frame.locator("[data-state='not-connected']")).toBeVisible({ timeout: 20_000 });
+});
+
+test("settings page signs in with monday OAuth", async ({ page }) => {
+  await page.goto(`${APP_URL}/settings`);
+  await page.waitForSelector("body[data-hydrated='true']");
+  await page.getByText("Sign in with monday").click();
+
+  await expect(page).toHaveURL(/\/monday\/oauth2\/authorize/);
+  await page.locator("#user-1001").check();
+  await page.locator("#authorize-button").click();
+
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/settings$/);
+  await expect(page.locator(".signed-in")).toContainText("admin");
+  await expect(page.locator("[data-state='connected']")).toBeVisible();
 });
