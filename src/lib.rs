@@ -8,6 +8,7 @@ pub mod errors;
 pub mod model;
 pub mod pages;
 pub mod server_fns;
+pub mod view_settings;
 
 #[cfg(feature = "hydrate")]
 pub mod browser;

@@ -27,6 +27,10 @@ pub struct InsightsQuery {
     /// ActivTrak group ids; empty means the whole account.
     #[serde(default)]
     pub groups: Vec<i64>,
+    /// The last this many days, ending today, when `from` and `to` are not
+    /// given (a board view's own period setting).
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 /// A response with the age of its data.

@@ -48,7 +48,7 @@ async fn twenty_cold_requests_fetch_once(test_db: &TestDb) {
     // C07: 20 views of account 111 ask at the same moment with a cold cache.
     let harness = Harness::new(test_db).await;
     harness.connect(111, ACME_API_KEY, AuthHeader::Bearer).await;
-    let query = activtrak_board::model::InsightsQuery { from: None, to: None, groups: vec![101] };
+    let query = activtrak_board::model::InsightsQuery { groups: vec![101], ..Default::default() };
 
     let mut tasks = Vec::new();
     for _ in 0..20 {
@@ -194,7 +194,7 @@ async fn concurrent_views_and_key_save(test_db: &TestDb) {
                 let query = activtrak_board::model::InsightsQuery {
                     from: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 1 + index).unwrap()),
                     to: Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 8).unwrap()),
-                    groups: vec![],
+                    ..Default::default()
                 };
                 load_insights(&state, &member(), &query).await
             })

@@ -241,3 +241,20 @@ test("dark theme from the URL hydrates without warnings", async ({ page }) => {
   await expect(frame.locator("[data-state='figures']")).toBeVisible();
   expect(problems).toEqual([]);
 });
+
+test("the board view's settings pick its group and period", async ({ page }) => {
+  const problems = watchConsole(page);
+  const today = new Date();
+  const from = isoDate(new Date(today.getTime() - 13 * 86_400_000));
+  const to = isoDate(today);
+  const url = `${ACTIVTRAK_URL}/reports/v2/workinghours/users?from=${from}&to=${to}&groupId=101&pageSize=1000`;
+  const rows: Row[] = (await (await fetch(url, { headers: { Authorization: `Bearer ${ACME_KEY}` } })).json()).activity;
+  const people = new Set(rows.map((row) => row.userId)).size;
+
+  const settings = encodeURIComponent(JSON.stringify({ groups: "101", period_days: "14" }));
+  await page.goto(`${HOST_URL}/?account=111&user=1002&settings=${settings}`);
+  const frame = await viewFrame(page);
+
+  await expect(frame.locator(".footnote").first()).toContainText(`${people} people, ${rows.length} person-days`);
+  expect(problems).toEqual([]);
+});

@@ -108,3 +108,22 @@ pub fn open_link_in_tab(url: &str) -> Result<(), AppError> {
     let _ = Reflect::set(&params, &JsValue::from_str("url"), &JsValue::from_str(url));
     with_client(|client| client.execute("openLinkInTab", &params)).map(|_| ())
 }
+
+/// Calls `on_settings` with the board view's settings object now and
+/// whenever the view's owner changes them in monday.
+pub fn listen_settings(on_settings: impl Fn(serde_json::Value) + 'static) {
+    let callback = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
+        let Ok(data) = Reflect::get(&message, &JsValue::from_str("data")) else { return };
+        if !data.is_object() {
+            return;
+        }
+        let text = js_sys::JSON::stringify(&data).ok().and_then(|text| text.as_string());
+        if let Some(settings) = text.and_then(|text| serde_json::from_str(&text).ok()) {
+            on_settings(settings);
+        }
+    });
+    let subscribed = with_client(|client| client.listen("settings", callback.as_ref().unchecked_ref()));
+    if subscribed.is_ok() {
+        callback.forget();
+    }
+}

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::insights_panel::InsightsPanel;
 use crate::errors::AppError;
-use crate::model::{InsightsResponse, Theme};
+use crate::model::{InsightsQuery, InsightsResponse, Theme};
 
 /// `None` while the view still waits for monday's SDK to provide a token.
 pub type ViewData = Option<Result<InsightsResponse, AppError>>;
@@ -21,17 +21,19 @@ pub fn BoardView() -> impl IntoView {
     let url_token = use_query_map().with_untracked(|query| query.get("sessionToken"));
     let theme = RwSignal::new(Theme::Light);
     let reload = RwSignal::new(0u32);
+    // The board view's own groups and period, from monday's view settings.
+    let query = RwSignal::new(InsightsQuery::default());
 
     let insights = Resource::new(
-        move || reload.get(),
-        move |_| {
+        move || (reload.get(), query.get()),
+        move |(_, query)| {
             let url_token = url_token.clone();
-            async move { load(url_token).await }
+            async move { load(url_token, query).await }
         },
     );
 
     #[cfg(feature = "hydrate")]
-    start_browser_side(theme, reload, insights);
+    start_browser_side(theme, reload, query, insights);
 
     view! {
         <main class=move || format!("board-view {}", theme.get().css_class())>
@@ -50,22 +52,22 @@ pub fn BoardView() -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-async fn load(url_token: Option<String>) -> ViewData {
+async fn load(url_token: Option<String>, query: InsightsQuery) -> ViewData {
     use crate::server_fns::view::fetch_insights;
     use crate::server_fns::SessionToken;
     let token = url_token.filter(|token| !token.is_empty())?;
-    Some(fetch_insights(SessionToken(token), Default::default()).await)
+    Some(fetch_insights(SessionToken(token), query).await)
 }
 
 #[cfg(feature = "hydrate")]
-fn load(_url_token: Option<String>) -> impl std::future::Future<Output = ViewData> + Send {
+fn load(_url_token: Option<String>, query: InsightsQuery) -> impl std::future::Future<Output = ViewData> + Send {
     // Browser futures hold JavaScript values, which are not `Send`; the
     // browser runs them on its one thread, so the wrapper never moves them.
-    send_wrapper::SendWrapper::new(load_in_browser())
+    send_wrapper::SendWrapper::new(load_in_browser(query))
 }
 
 #[cfg(feature = "hydrate")]
-async fn load_in_browser() -> ViewData {
+async fn load_in_browser(query: InsightsQuery) -> ViewData {
     use crate::browser::monday::session_token;
     use crate::server_fns::view::fetch_insights;
     use crate::server_fns::SessionToken;
@@ -73,27 +75,32 @@ async fn load_in_browser() -> ViewData {
     // A token from monday for every call; when the server still calls it
     // expired, ask monday once more and retry once.
     let first = match session_token().await {
-        Ok(token) => fetch_insights(SessionToken(token), Default::default()).await,
+        Ok(token) => fetch_insights(SessionToken(token), query.clone()).await,
         Err(error) => return Some(Err(error)),
     };
     if first != Err(AppError::SessionExpired) {
         return Some(first);
     }
     Some(match session_token().await {
-        Ok(token) => fetch_insights(SessionToken(token), Default::default()).await,
+        Ok(token) => fetch_insights(SessionToken(token), query).await,
         Err(error) => Err(error),
     })
 }
 
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-async fn load(_url_token: Option<String>) -> ViewData {
+async fn load(_url_token: Option<String>, _query: InsightsQuery) -> ViewData {
     None
 }
 
 /// Follows monday's theme, loads figures when the server could not, and
 /// refreshes them periodically.
 #[cfg(feature = "hydrate")]
-fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: Resource<ViewData>) {
+fn start_browser_side(
+    theme: RwSignal<Theme>,
+    reload: RwSignal<u32>,
+    query: RwSignal<InsightsQuery>,
+    insights: Resource<ViewData>,
+) {
     use std::time::Duration;
 
     /// How often an open view asks for fresh figures.
@@ -115,6 +122,14 @@ fn start_browser_side(theme: RwSignal<Theme>, reload: RwSignal<u32>, insights: R
             return;
         }
         crate::browser::monday::listen_theme(move |next| theme.set(next));
+        // A changed setting changes the query, which reloads the figures;
+        // the same settings pushed again change nothing.
+        crate::browser::monday::listen_settings(move |settings| {
+            let next = crate::view_settings::query_from_view_settings(&settings);
+            if query.get_untracked() != next {
+                query.set(next);
+            }
+        });
 
         // Without a usable token in the URL the server rendered no figures:
         // fetch them now with a token from the SDK.

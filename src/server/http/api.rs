@@ -53,6 +53,11 @@ pub fn parse_query(raw: Option<&str>) -> Result<InsightsQuery, AppError> {
         match name.as_ref() {
             "from" => query.from = Some(parse_date("from", &value)?),
             "to" => query.to = Some(parse_date("to", &value)?),
+            "days" => {
+                query.days = Some(value.trim().parse().map_err(|_| {
+                    AppError::invalid("days", format!("`{value}` is not a whole number of days"))
+                })?)
+            }
             "group" => query.groups.push(
                 value
                     .trim()

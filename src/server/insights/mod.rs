@@ -37,10 +37,19 @@ fn earliest_date() -> NaiveDate {
 pub fn resolve_period(query: &InsightsQuery, today: NaiveDate, default_days: u32) -> Result<Period, AppError> {
     let period = match (query.from, query.to) {
         (Some(from), Some(to)) => Period { from, to },
-        (None, None) => Period {
-            from: today - Duration::days(i64::from(default_days.max(1)) - 1),
-            to: today,
-        },
+        (None, None) => {
+            let days = match query.days {
+                Some(days) if (1..=MAX_PERIOD_DAYS as u32).contains(&days) => days,
+                Some(_) => {
+                    return Err(AppError::invalid("days", format!("must be between 1 and {MAX_PERIOD_DAYS}")))
+                }
+                None => default_days.max(1),
+            };
+            Period {
+                from: today - Duration::days(i64::from(days) - 1),
+                to: today,
+            }
+        }
         (Some(_), None) => return Err(AppError::invalid("to", "is required when `from` is given")),
         (None, Some(_)) => return Err(AppError::invalid("from", "is required when `to` is given")),
     };
@@ -208,7 +217,16 @@ mod tests {
     }
 
     fn query(from: Option<u32>, to: Option<u32>) -> InsightsQuery {
-        InsightsQuery { from: from.map(day), to: to.map(day), groups: vec![] }
+        InsightsQuery { from: from.map(day), to: to.map(day), groups: vec![], days: None }
+    }
+
+    #[test]
+    fn days_pick_the_last_days_ending_today() {
+        let last_fourteen = InsightsQuery { days: Some(14), ..InsightsQuery::default() };
+        assert_eq!(resolve_period(&last_fourteen, day(20), 7).unwrap(), Period { from: day(7), to: day(20) });
+        let too_many = InsightsQuery { days: Some(93), ..InsightsQuery::default() };
+        let error = resolve_period(&too_many, day(20), 7).unwrap_err();
+        assert!(matches!(error, AppError::InvalidParameter { ref parameter, .. } if parameter == "days"));
     }
 
     #[test]
@@ -233,10 +251,10 @@ mod tests {
     #[test]
     fn ninety_two_days_pass_ninety_three_fail() {
         let from = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        let ok = InsightsQuery { from: Some(from), to: Some(from + Duration::days(91)), groups: vec![] };
+        let ok = InsightsQuery { from: Some(from), to: Some(from + Duration::days(91)), ..InsightsQuery::default() };
         let today = from + Duration::days(100);
         assert_eq!(resolve_period(&ok, today, 7).unwrap().days(), 92);
-        let too_long = InsightsQuery { from: Some(from), to: Some(from + Duration::days(92)), groups: vec![] };
+        let too_long = InsightsQuery { from: Some(from), to: Some(from + Duration::days(92)), ..InsightsQuery::default() };
         assert!(resolve_period(&too_long, today, 7).is_err());
     }
 
