@@ -19,7 +19,7 @@ impl Period {
     }
 }
 
-/// What the view asks for. Missing dates mean the account's default period.
+/// A request for figures. Missing dates mean the account's default period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InsightsQuery {
     pub from: Option<NaiveDate>,
@@ -287,7 +287,7 @@ pub struct ConnectionInfo {
     pub auth_header: String,
     pub connected_by: Option<i64>,
     pub connected_at: i64,
-    /// Why the connection needs an admin's attention, when it does.
+    /// The reason the connection needs an admin's attention, when it does.
     pub problem: Option<String>,
 }
 

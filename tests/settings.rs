@@ -87,7 +87,8 @@ async fn handoff_link_signs_in_once(test_db: &TestDb) {
     assert_eq!(first.status, StatusCode::SEE_OTHER);
     assert_eq!(first.headers[header::LOCATION], "/settings");
     let set_cookie = first.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     assert!(!set_cookie.contains("__Host-"), "plain http uses the unprefixed name");
     let session = first.cookie("atb_session").unwrap();
 
@@ -171,7 +172,8 @@ async fn admin_connects_tests_and_disconnects(test_db: &TestDb) {
 
     harness.standin.set_fault(activtrak_board::sandbox::activtrak::Fault::Forbidden);
     let refused = call(&harness, "connect_activtrak", Some(&admin), json!({"api_key": ACME_API_KEY, "region": "us", "auth_header": "bearer"})).await;
-    assert!(refused.body.contains("403") && refused.body.contains("plan"), "{}", refused.body);
+    assert!(refused.body.contains("403"), "{}", refused.body);
+    assert!(refused.body.contains("plan"), "{}", refused.body);
     harness.standin.set_fault(activtrak_board::sandbox::activtrak::Fault::None);
 
     let connected = call(&harness, "connect_activtrak", Some(&admin), json!({"api_key": format!(" {ACME_API_KEY} "), "region": "us", "auth_header": "x-api-key"})).await;
@@ -200,7 +202,8 @@ async fn admin_connects_tests_and_disconnects(test_db: &TestDb) {
         .iter()
         .map(|line| line["action"].as_str().unwrap().to_owned())
         .collect();
-    assert!(actions.contains(&"connect".to_owned()) && actions.contains(&"disconnect".to_owned()), "{actions:?}");
+    assert!(actions.contains(&"connect".to_owned()), "{actions:?}");
+    assert!(actions.contains(&"disconnect".to_owned()), "{actions:?}");
     assert!(!page.body.contains(ACME_API_KEY), "the key never reaches the page");
 }
 

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::server::crypto::{EncryptionKey, Keyring};
 
-/// Where a generated local encryption key is kept when `TOKEN_ENCRYPTION_KEY`
+/// Path of the generated local encryption key, used when `TOKEN_ENCRYPTION_KEY`
 /// is not set outside production.
 pub const GENERATED_KEY_FILE: &str = "data/encryption.key";
 
@@ -94,13 +94,13 @@ pub struct Config {
 }
 
 impl Config {
-    /// The OAuth redirect URI, the same string in the authorize and the
-    /// token request.
+    /// Returns the OAuth redirect URI, the same string in the authorize and
+    /// the token request.
     pub fn oauth_redirect_uri(&self) -> String {
         format!("{}/oauth/callback", self.public_url.as_str().trim_end_matches('/'))
     }
 
-    /// Whether browsers reach the app over https (so cookies are `Secure`).
+    /// Returns whether browsers reach the app over https (so cookies are `Secure`).
     pub fn is_https(&self) -> bool {
         self.public_url.scheme() == "https"
     }
@@ -335,7 +335,8 @@ mod tests {
         pairs.push(("TOKEN_ENCRYPTION_KEY", "c2hvcnQ="));
         let error = Config::from_lookup(lookup(&pairs)).unwrap_err();
         let text = error.to_string();
-        assert!(text.contains("TOKEN_ENCRYPTION_KEY") && text.contains("32 bytes"), "{text}");
+        assert!(text.contains("TOKEN_ENCRYPTION_KEY"), "{text}");
+        assert!(text.contains("32 bytes"), "{text}");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub struct StoredCredential {
     pub problem: Option<KeyProblem>,
 }
 
-/// Why ActivTrak rejected a stored key.
+/// The reason ActivTrak rejected a stored key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyProblem {
     /// 401: the key is invalid or was deleted.
@@ -52,7 +52,7 @@ impl KeyProblem {
     }
 }
 
-/// What is written when an account is connected or its key replaced.
+/// The row written when an account is connected or its key replaced.
 pub struct NewCredential<'a> {
     pub account_id: i64,
     pub region: Region,
@@ -216,7 +216,7 @@ pub async fn clear_problem(db: &Database, account_id: i64, generation: i64) -> R
     Ok(())
 }
 
-/// What a key rotation did.
+/// Counts of what a key rotation did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RotationReport {
     pub rotated: usize,

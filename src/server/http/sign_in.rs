@@ -21,7 +21,7 @@ pub const OAUTH_STATE_SECONDS: i64 = 10 * 60;
 /// How long a handoff link from the view stays usable.
 pub const HANDOFF_SECONDS: i64 = 5 * 60;
 
-/// The session cookie's name: browsers accept the `__Host-` prefix only with
+/// Returns the session cookie's name. Browsers accept the `__Host-` prefix only with
 /// `Secure`, so plain http (the local sandbox) uses the bare name.
 pub fn session_cookie_name(config: &Config) -> &'static str {
     if config.is_https() { "__Host-atb_session" } else { "atb_session" }
@@ -37,7 +37,7 @@ fn cookie(config: &Config, name: &str, value: &str, max_age: i64) -> HeaderValue
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("atb_invalid=; Max-Age=0"))
 }
 
-/// The value of cookie `name` in the request's `Cookie` headers.
+/// Returns the value of cookie `name` in the request's `Cookie` headers.
 pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -49,7 +49,7 @@ pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// A plain page that explains a sign-in problem and what to do next.
+/// Renders a plain page that explains a sign-in problem and what to do next.
 fn explain(status: StatusCode, title: &str, text: &str) -> Response {
     let escape = |value: &str| value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let page = format!(

@@ -176,7 +176,7 @@ fn work_day_span(first: &TimeSums, last: &TimeSums, minimum_group_size: u32) -> 
     })
 }
 
-/// The headline figures of `current` minus those of `previous`, when both
+/// Subtracts `previous`'s headline figures from `current`'s, when both
 /// periods have figures.
 pub fn headline_changes(current: &TeamFigures, previous: &Insights, previous_period: Period) -> Option<HeadlineChanges> {
     let Insights::Figures(previous) = previous else {

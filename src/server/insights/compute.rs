@@ -16,7 +16,8 @@ use super::aggregate::{aggregate, compare_groups, groups_seen, headline_changes,
 use super::engine::FetchJob;
 use super::upstream::fetch_rows;
 
-/// The period of the same length that ends the day before `period` starts.
+/// Returns the period of the same length that ends the day before `period`
+/// starts.
 pub fn previous_period(period: Period) -> Period {
     let length = Duration::days(period.days());
     Period {
@@ -93,8 +94,8 @@ pub async fn compute(
     Ok(Insights::Figures(figures))
 }
 
-/// Keeps the group ids and names seen in rows; a failure here only costs a
-/// name in the list, so it is logged and the fetch goes on.
+/// Records the group ids and names seen in rows. A failure here only costs
+/// a name in the list, so it is logged and the fetch goes on.
 async fn learn_groups(state: &AppState, account_id: i64, sets: &[(Option<i64>, Vec<WorkingHoursRow>)]) {
     let mut seen: Vec<(i64, Option<String>)> = Vec::new();
     for (_, rows) in sets {

@@ -30,7 +30,7 @@ const LEASE_POLL: Duration = Duration::from_millis(100);
 /// In-process entries kept at most (the database keeps everything).
 const MEMORY_ENTRIES: u64 = 10_000;
 
-/// One cached answer.
+/// One cached result with the time its rows were read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachedAnswer {
     pub insights: Insights,
@@ -46,7 +46,7 @@ pub struct FetchJob {
     pub period: Period,
     pub groups: Vec<i64>,
     pub rules: AggregationRules,
-    /// Seconds an answer stays fresh.
+    /// Seconds a cached result stays fresh.
     pub max_age: i64,
 }
 
@@ -56,7 +56,7 @@ impl FetchJob {
     }
 }
 
-/// Why a fetch failed. Cloneable, because every joined request gets it.
+/// The reason a fetch failed. Cloneable, because every joined request gets it.
 #[derive(Clone, Debug)]
 pub enum FetchFailure {
     ActivTrak(Arc<ActivTrakError>),
@@ -110,7 +110,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Engine {
-    /// The cached answer for `job`, from memory or the database, fresh or not.
+    /// Returns the cached result for `job`, from memory or the database, fresh or not.
     ///
     /// In-process entries are keyed by the credential generation, which the
     /// caller reads from the database on every request: a disconnect, a new
@@ -140,7 +140,7 @@ impl Engine {
         Ok(Some(answer))
     }
 
-    /// The latest failure to refresh `job`, if the last attempt failed.
+    /// Returns the latest failure to refresh `job`, if the last attempt failed.
     pub fn problem(&self, job: &FetchJob) -> Option<String> {
         lock(&self.problems).get(&job.memory_key()).cloned()
     }
@@ -192,7 +192,7 @@ impl Engine {
     }
 }
 
-/// A short, plain description of a failure, for "showing data from …".
+/// Describes a failure in a few plain words, for "showing data from …".
 pub fn describe(failure: &FetchFailure) -> String {
     match failure {
         FetchFailure::ActivTrak(error) => match error.as_ref() {
@@ -200,7 +200,7 @@ pub fn describe(failure: &FetchFailure) -> String {
             ActivTrakError::Connect => "ActivTrak could not be reached".to_owned(),
             ActivTrakError::RateLimited { .. } => "ActivTrak is limiting requests".to_owned(),
             ActivTrakError::Unauthorized | ActivTrakError::Forbidden => "ActivTrak rejected the stored key".to_owned(),
-            ActivTrakError::Status(status) => format!("ActivTrak answered with HTTP {status}"),
+            ActivTrakError::Status(status) => format!("ActivTrak returned HTTP {status}"),
             ActivTrakError::BadRequest(_) => "ActivTrak rejected the request".to_owned(),
             ActivTrakError::InvalidResponse(_) => "ActivTrak sent an invalid response".to_owned(),
         },
@@ -291,7 +291,7 @@ async fn fetch_and_store(state: &AppState, job: &FetchJob) -> Result<Arc<CachedA
     Ok(Arc::new(CachedAnswer { insights, fetched_at }))
 }
 
-/// Remembers what ActivTrak said about the account: a 429 blocks requests
+/// Records ActivTrak's rejection for the account: a 429 blocks requests
 /// until `Retry-After` (capped) has passed; a 401 or 403 marks the key.
 async fn record_rejection(state: &AppState, job: &FetchJob, error: &ActivTrakError) {
     let recorded = match error {

@@ -27,7 +27,8 @@ pub const MAX_PERIOD_DAYS: i64 = 92;
 /// Maximum number of groups one request may name.
 pub const MAX_GROUPS: usize = 20;
 
-/// The earliest date a request may name; ActivTrak has no data before it.
+/// Returns the earliest date a request may name (an assumed floor: no
+/// ActivTrak account has data from before 2000).
 fn earliest_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
 }

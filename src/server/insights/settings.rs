@@ -55,7 +55,7 @@ impl AccountSettings {
         }
     }
 
-    /// How long cached figures for `period` stay fresh.
+    /// Returns how long cached figures for `period` stay fresh.
     pub fn max_cache_age(&self, period: Period, today: NaiveDate) -> Duration {
         if period.to >= today {
             self.refresh_interval
@@ -66,7 +66,7 @@ impl AccountSettings {
 }
 
 impl AccountSettings {
-    /// The settings as the form shows them.
+    /// Converts the settings to the form's text fields.
     pub fn to_form(&self) -> AccountSettingsForm {
         let checked = |value: bool| value.then(|| "on".to_owned());
         AccountSettingsForm {
