@@ -45,8 +45,8 @@ pub struct Config {
     pub monday_client_id: String,
     /// `MONDAY_CLIENT_SECRET`: signs sessionTokens and lifecycle webhooks.
     pub monday_client_secret: SecretString,
-    /// `MONDAY_SIGNING_SECRET`: signs integration recipes; kept so that a
-    /// token signed with it can be told apart and rejected.
+    /// `MONDAY_SIGNING_SECRET`: signs integration recipes, which this app
+    /// does not use. It is read and kept, but nothing is verified with it.
     pub monday_signing_secret: SecretString,
     /// `DATABASE_URL`: `sqlite://…` (default, a file under `data/`) or
     /// `postgres://…`.
